@@ -29,8 +29,8 @@ TEST_CASE("The host resource honours alignment and rejects a non-power-of-two", 
     r.deallocate(p, 1000, align, {});
   }
   CHECK(r.allocate(0, 128, {}) == nullptr);
-  CHECK_THROWS_WITH(r.allocate(64, 48, {}), ContainsSubstring("alignment 48") &&
-                                                ContainsSubstring("power of two"));
+  CHECK_THROWS_WITH(r.allocate(64, 48, {}),
+                    ContainsSubstring("alignment 48") && ContainsSubstring("power of two"));
 }
 
 TEST_CASE("A buffer is move-only and gives its storage up on move", "[config][host]") {

@@ -74,9 +74,10 @@ TEMPLATE_TEST_CASE("A device photon page round-trips photons bit for bit", "[pho
     CHECK(reinterpret_cast<std::uintptr_t>(page.array(k)) % 128 == 0);
 }
 
-TEST_CASE("Isotropic initialisation on the device passes the host's physics checks and agrees "
-          "with the host",
-          "[photon_page][rng][gpu]") {
+TEST_CASE(
+    "Isotropic initialisation on the device passes the host's physics checks and agrees "
+    "with the host",
+    "[photon_page][rng][gpu]") {
   const std::uint32_t n = 1000000;
   std::vector<Photon> in(n);
   for (std::uint32_t i = 0; i < n; ++i) in[i] = fresh_photon(i);
@@ -93,13 +94,14 @@ TEST_CASE("Isotropic initialisation on the device passes the host's physics chec
   // sinf/cosf/sqrtf and fused multiply-adds differ from glibc in the last bits).
   PhotonPage<layout::Packed, Host> host(n);
   host.upload(in);
-  for (std::uint32_t i = 0; i < n; ++i) isotropic_init_slot(host.ref()[i], Philox4x32Policy{}, test_seed);
+  for (std::uint32_t i = 0; i < n; ++i)
+    isotropic_init_slot(host.ref()[i], Philox4x32Policy{}, test_seed);
   const auto hout = host.download_all();
   std::uint32_t int_mismatch = 0;
   float worst = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
-    int_mismatch += out[i].rng_counter != hout[i].rng_counter || out[i].history != hout[i].history ||
-                    out[i].id != hout[i].id;
+    int_mismatch += out[i].rng_counter != hout[i].rng_counter ||
+                    out[i].history != hout[i].history || out[i].id != hout[i].id;
     worst = std::fmax(worst, norm(out[i].direction - hout[i].direction));
     worst = std::fmax(worst, norm(out[i].polarisation - hout[i].polarisation));
   }
@@ -108,7 +110,8 @@ TEST_CASE("Isotropic initialisation on the device passes the host's physics chec
   CHECK(worst < 2e-6f);
 }
 
-TEST_CASE("The warp group scans, sums and broadcasts exactly like the serial group", "[group][gpu]") {
+TEST_CASE("The warp group scans, sums and broadcasts exactly like the serial group",
+          "[group][gpu]") {
   std::uint32_t in[32];
   for (int i = 0; i < 32; ++i) in[i] = static_cast<std::uint32_t>(i * i % 7 + (i == 31 ? 1000 : 0));
   Buffer<std::uint32_t, Device> din(32), dout(66);

@@ -79,25 +79,28 @@ TEMPLATE_TEST_CASE("PhotonRef reads and writes single fields of one slot", "[pho
   STATIC_CHECK(std::is_trivially_copyable_v<PhotonPageRef<TestType>>);
 }
 
-TEST_CASE("A photon page rejects a zero capacity and batches that do not fit", "[photon_page][host]") {
+TEST_CASE("A photon page rejects a zero capacity and batches that do not fit",
+          "[photon_page][host]") {
   using Catch::Matchers::ContainsSubstring;
   CHECK_THROWS_WITH((PhotonPage<layout::Packed, Host>(0)), ContainsSubstring("capacity 0"));
   PhotonPage<layout::Packed, Host> page(10);
   std::vector<Photon> batch(4);
-  CHECK_THROWS_WITH(page.upload(batch, 7), ContainsSubstring("does not fit") &&
-                                               ContainsSubstring("holds 10 photons"));
+  CHECK_THROWS_WITH(page.upload(batch, 7),
+                    ContainsSubstring("does not fit") && ContainsSubstring("holds 10 photons"));
   CHECK_THROWS_AS(page.download(batch, 11), Error);
   CHECK_NOTHROW(page.upload(batch, 6));
 }
 
-TEST_CASE("Isotropic initialisation gives isotropic directions and perpendicular random polarisations",
-          "[photon_page][rng][host]") {
+TEST_CASE(
+    "Isotropic initialisation gives isotropic directions and perpendicular random polarisations",
+    "[photon_page][rng][host]") {
   const std::uint32_t n = 1000000;
   std::vector<Photon> in(n);
   for (std::uint32_t i = 0; i < n; ++i) in[i] = fresh_photon(i);
   PhotonPage<layout::Packed, Host> page(n);
   page.upload(in);
-  for (std::uint32_t i = 0; i < n; ++i) isotropic_init_slot(page.ref()[i], Philox4x32Policy{}, test_seed);
+  for (std::uint32_t i = 0; i < n; ++i)
+    isotropic_init_slot(page.ref()[i], Philox4x32Policy{}, test_seed);
   const auto out = page.download_all();
   check_isotropic(out);
   // one block (three draws) consumed, and a second call leaves the photon alone

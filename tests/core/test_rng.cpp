@@ -34,8 +34,9 @@ TEST_CASE("Philox4x32-10 reproduces Random123's published known-answer vectors",
   }
 }
 
-TEST_CASE("The Philox policy maps (seed, event, photon id, counter) onto key and counter as documented",
-          "[rng][host]") {
+TEST_CASE(
+    "The Philox policy maps (seed, event, photon id, counter) onto key and counter as documented",
+    "[rng][host]") {
   const RngKey key{0x0123456789abcdefull, 0xfedcba9876543210ull, 77};
   const std::uint32_t ctr[4] = {5, 77, 0x76543210u, 0xfedcba98u};
   const std::uint32_t k[2] = {0x89abcdefu, 0x01234567u};
@@ -45,9 +46,11 @@ TEST_CASE("The Philox policy maps (seed, event, photon id, counter) onto key and
   // every input changes the draw
   const RngBlock other_seed = Philox4x32Policy{}.draw({key.seed ^ 1, key.photon_id, 77}, 5);
   const RngBlock other_event = Philox4x32Policy{}.draw({key.seed, key.photon_id, 78}, 5);
-  const RngBlock other_id = Philox4x32Policy{}.draw({key.seed, key.photon_id ^ (1ull << 40), 77}, 5);
+  const RngBlock other_id =
+      Philox4x32Policy{}.draw({key.seed, key.photon_id ^ (1ull << 40), 77}, 5);
   const RngBlock other_ctr = Philox4x32Policy{}.draw(key, 6);
-  for (const RngBlock& b : {other_seed, other_event, other_id, other_ctr}) CHECK(b.w[0] != got.w[0]);
+  for (const RngBlock& b : {other_seed, other_event, other_id, other_ctr})
+    CHECK(b.w[0] != got.w[0]);
 }
 
 TEST_CASE("Uniform floats lie on (0,1]: never zero, one is reachable", "[rng][host]") {

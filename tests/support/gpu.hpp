@@ -20,7 +20,8 @@ template <class F>
 void gpu_for_each(std::uint64_t n, F f) {
   if (n == 0) return;
   const unsigned block = 256;
-  const unsigned grid = static_cast<unsigned>(std::min<std::uint64_t>((n + block - 1) / block, 65535));
+  const unsigned grid =
+      static_cast<unsigned>(std::min<std::uint64_t>((n + block - 1) / block, 65535));
   for_each_index_kernel<<<grid, block>>>(n, f);
   CHROMA2_CUDA_CHECK_LAUNCH();
   CHROMA2_CUDA_TRY(cudaDeviceSynchronize());

@@ -2,8 +2,8 @@
 // main() of every GPU test binary: without a usable CUDA device it says so and exits 77, which
 // Meson counts as skipped (Catch2 alone would exit 4 when every case skipped). Listing the test
 // cases needs no device, so --list-tests always runs.
-#include <catch2/catch_session.hpp>
 #include <cuda_runtime.h>
+#include <catch2/catch_session.hpp>
 
 #include <cstdio>
 #include <cstring>

@@ -47,7 +47,8 @@ struct ChiSquare {
 };
 
 // Observed counts against expected counts (same length); dof = bins - 1.
-inline ChiSquare chi_square(const std::vector<double>& observed, const std::vector<double>& expected) {
+inline ChiSquare chi_square(const std::vector<double>& observed,
+                            const std::vector<double>& expected) {
   double chi2 = 0;
   for (std::size_t i = 0; i < observed.size(); ++i) {
     const double d = observed[i] - expected[i];

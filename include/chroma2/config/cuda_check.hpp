@@ -22,12 +22,11 @@ namespace chroma2::detail {
 
 }  // namespace chroma2::detail
 
-#define CHROMA2_CUDA_TRY(call)                                                  \
-  do {                                                                          \
-    const cudaError_t chroma2_cuda_status_ = (call);                            \
-    if (chroma2_cuda_status_ != cudaSuccess)                                    \
-      ::chroma2::detail::throw_cuda_error(chroma2_cuda_status_, #call, __FILE__, \
-                                          __LINE__);                            \
+#define CHROMA2_CUDA_TRY(call)                                                              \
+  do {                                                                                      \
+    const cudaError_t chroma2_cuda_status_ = (call);                                        \
+    if (chroma2_cuda_status_ != cudaSuccess)                                                \
+      ::chroma2::detail::throw_cuda_error(chroma2_cuda_status_, #call, __FILE__, __LINE__); \
   } while (0)
 
 // Checks a kernel launch: the launch error now, not a later asynchronous one.

@@ -9,7 +9,7 @@
 namespace chroma2 {
 
 class Error : public std::runtime_error {
-public:
+ public:
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 

@@ -8,7 +8,8 @@
 #define CHROMA2_HD __host__ __device__
 #define CHROMA2_DEVICE __device__
 #define CHROMA2_FORCEINLINE __forceinline__
-// True in translation units compiled by nvcc: the CUDA runtime is available and device owners exist.
+// True in translation units compiled by nvcc: the CUDA runtime is available and device owners
+// exist.
 #define CHROMA2_HAS_CUDA_RUNTIME 1
 #else
 #define CHROMA2_HD

@@ -23,7 +23,7 @@ inline constexpr std::size_t cache_line_bytes = 128;
 
 // Host memory (the host backend's "device" memory).
 class HostResource {
-public:
+ public:
   void* allocate(std::size_t bytes, std::size_t alignment, Stream = {}) const {
     if (bytes == 0) return nullptr;
     check_alignment(alignment);
@@ -43,7 +43,7 @@ public:
 // Device global memory. cudaMalloc aligns to at least 256 bytes, which covers every alignment
 // the library asks for (at most 256); larger requests are refused rather than silently ignored.
 class DeviceResource {
-public:
+ public:
   void* allocate(std::size_t bytes, std::size_t alignment, Stream = {}) const {
     if (bytes == 0) return nullptr;
     HostResource::check_alignment(alignment);
@@ -61,7 +61,7 @@ public:
 
 // Page-locked host memory, mapped into the device address space (copies and doorbells).
 class PinnedResource {
-public:
+ public:
   void* allocate(std::size_t bytes, std::size_t alignment, Stream = {}) const {
     if (bytes == 0) return nullptr;
     HostResource::check_alignment(alignment);
@@ -130,7 +130,7 @@ struct Pinned {
 // A typed, RAII, move-only buffer in a memory space. The building block of every owner.
 template <class T, class Space>
 class Buffer {
-public:
+ public:
   Buffer() = default;
   explicit Buffer(std::size_t count, Stream stream = {}, std::size_t alignment = cache_line_bytes)
       : count_(count), alignment_(alignment), stream_(stream) {
@@ -155,7 +155,7 @@ public:
   std::size_t size() const { return count_; }
   std::size_t bytes() const { return count_ * sizeof(T); }
 
-private:
+ private:
   void release() {
     if (data_) resource_.deallocate(data_, count_ * sizeof(T), alignment_, stream_);
     data_ = nullptr;

@@ -4,8 +4,8 @@
 // header. OwnedStream (CUDA only) creates and destroys a non-blocking stream.
 #pragma once
 
-#include "chroma2/config/macros.hpp"
 #include "chroma2/config/cuda_check.hpp"
+#include "chroma2/config/macros.hpp"
 
 #include <utility>
 
@@ -26,7 +26,7 @@ struct Stream {
 
 #if CHROMA2_HAS_CUDA_RUNTIME
 class OwnedStream {
-public:
+ public:
   OwnedStream() { CHROMA2_CUDA_TRY(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking)); }
   ~OwnedStream() {
     if (stream_) cudaStreamDestroy(stream_);
@@ -41,7 +41,7 @@ public:
   Stream get() const { return Stream(stream_); }
   operator Stream() const { return get(); }  // NOLINT: implicit by design
 
-private:
+ private:
   cudaStream_t stream_ = nullptr;
 };
 #endif

@@ -14,6 +14,36 @@ namespace chroma2 {
 
 inline constexpr int group_lanes = 32;
 
+// A lone thread acting as a group of one lane: thread-level operations are the group code with
+// this group, so they have no second implementation. Usable on both backends, even divergent.
+struct SoloGroup {
+  static constexpr int lanes = 1;
+  template <class T>
+  struct LaneArray {
+    T v;
+    CHROMA2_HD T& operator[](int) { return v; }
+    CHROMA2_HD const T& operator[](int) const { return v; }
+  };
+  template <class F>
+  CHROMA2_HD void for_lanes(F&& f) const {
+    f(0);
+  }
+  template <class T>
+  CHROMA2_HD T sum(const LaneArray<T>& a) const {
+    return a.v;
+  }
+  template <class T>
+  CHROMA2_HD T exclusive_scan(const LaneArray<T>& in, LaneArray<T>& out) const {
+    out.v = T{};
+    return in.v;
+  }
+  template <class F>
+  CHROMA2_HD auto leader(F&& f) const {
+    return f();
+  }
+  CHROMA2_HD void sync() const {}
+};
+
 // Host group: one thread, 32 lanes played one after another.
 struct SerialGroup {
   static constexpr int lanes = group_lanes;

@@ -43,14 +43,14 @@ inline constexpr std::uint32_t isotropic_init = 1u << 31;
 inline constexpr std::uint32_t no_hit_index = 0xffffffffu;
 
 struct Photon {
-  Vec3 position;          // mm
-  float time;             // ns
-  Vec3 direction;         // unit vector
-  float wavelength;       // nm
-  Vec3 polarisation;      // unit vector perpendicular to direction
+  Vec3 position;      // mm
+  float time;         // ns
+  Vec3 direction;     // unit vector
+  float wavelength;   // nm
+  Vec3 polarisation;  // unit vector perpendicular to direction
   float weight;
-  std::uint64_t id;       // 64-bit identity (see photon_id.hpp)
-  std::uint32_t event;    // event id
+  std::uint64_t id;           // 64-bit identity (see photon_id.hpp)
+  std::uint32_t event;        // event id
   std::uint32_t rng_counter;  // next RNG block of this photon's stream
   std::uint32_t last_instance = no_hit_index;
   std::uint32_t last_primitive = no_hit_index;

@@ -32,7 +32,9 @@ struct Split {
   void* a[array_count];
 
   template <class T>
-  CHROMA2_HD T* at(int k) const { return static_cast<T*>(a[k]); }
+  CHROMA2_HD T* at(int k) const {
+    return static_cast<T*>(a[k]);
+  }
   CHROMA2_HD float& px(std::uint32_t i) const { return at<float>(0)[i]; }
   CHROMA2_HD float& py(std::uint32_t i) const { return at<float>(1)[i]; }
   CHROMA2_HD float& pz(std::uint32_t i) const { return at<float>(2)[i]; }
@@ -162,8 +164,9 @@ struct Packed {
     dir_wl()[i] = F4{p.direction.x, p.direction.y, p.direction.z, p.wavelength};
     pol_w()[i] = F4{p.polarisation.x, p.polarisation.y, p.polarisation.z, p.weight};
     ident()[i] = Ident{p.id, p.event, p.rng_counter};
-    misc()[i] = Misc{p.last_instance, p.last_primitive, p.history, p.steps,
-                     static_cast<std::uint8_t>(p.reason), p.generation};
+    misc()[i] = Misc{
+        p.last_instance, p.last_primitive, p.history, p.steps, static_cast<std::uint8_t>(p.reason),
+        p.generation};
   }
 };
 
@@ -181,7 +184,7 @@ static_assert(photon_state_bytes<layout::Packed> == 80);
 // A proxy to one slot of a page.
 template <class Layout>
 class PhotonRef {
-public:
+ public:
   CHROMA2_HD PhotonRef(Layout s, std::uint32_t slot) : s_(s), i_(slot) {}
   CHROMA2_HD std::uint32_t slot() const { return i_; }
 
@@ -224,7 +227,7 @@ public:
   CHROMA2_HD std::uint8_t generation() const { return s_.gen(i_); }
   CHROMA2_HD void set_generation(std::uint8_t v) const { s_.gen(i_) = v; }
 
-private:
+ private:
   Layout s_;
   std::uint32_t i_;
 };
@@ -240,7 +243,7 @@ struct PhotonPageRef {
 // The owner. Space is Host, or Device / Pinned in nvcc translation units.
 template <class Layout = layout::Packed, class Space = Host>
 class PhotonPage {
-public:
+ public:
   using layout_type = Layout;
   using ref_type = PhotonPageRef<Layout>;
 
@@ -274,8 +277,8 @@ public:
       staging.upload(photons);
       for (int k = 0; k < Layout::array_count; ++k) {
         const std::size_t e = Layout::element_bytes[k];
-        Space::copy_from_host(static_cast<std::byte*>(storage_.a[k]) + first * e,
-                              staging.array(k), photons.size() * e, stream);
+        Space::copy_from_host(static_cast<std::byte*>(storage_.a[k]) + first * e, staging.array(k),
+                              photons.size() * e, stream);
       }
       Space::synchronize(stream);
     }
@@ -306,14 +309,14 @@ public:
     return out;
   }
 
-private:
+ private:
   static std::size_t round_up(std::size_t b) {
     return (b + cache_line_bytes - 1) / cache_line_bytes * cache_line_bytes;
   }
   void check_range(std::uint32_t first, std::size_t n, const char* what) const {
     if (first > capacity_ || n > capacity_ - first)
-      fail(std::string("photon page ") + what + " of " + std::to_string(n) +
-               " photons at slot " + std::to_string(first) + " does not fit",
+      fail(std::string("photon page ") + what + " of " + std::to_string(n) + " photons at slot " +
+               std::to_string(first) + " does not fit",
            "the page holds " + std::to_string(capacity_) + " photons",
            "use a larger page or a smaller batch");
   }

@@ -19,7 +19,9 @@ CHROMA2_HD constexpr Vec3 operator-(Vec3 a) { return {-a.x, -a.y, -a.z}; }
 CHROMA2_HD constexpr Vec3 operator*(float s, Vec3 a) { return {s * a.x, s * a.y, s * a.z}; }
 CHROMA2_HD constexpr Vec3 operator*(Vec3 a, float s) { return {s * a.x, s * a.y, s * a.z}; }
 CHROMA2_HD constexpr Vec3 operator/(Vec3 a, float s) { return {a.x / s, a.y / s, a.z / s}; }
-CHROMA2_HD constexpr bool operator==(Vec3 a, Vec3 b) { return a.x == b.x && a.y == b.y && a.z == b.z; }
+CHROMA2_HD constexpr bool operator==(Vec3 a, Vec3 b) {
+  return a.x == b.x && a.y == b.y && a.z == b.z;
+}
 CHROMA2_HD constexpr float dot(Vec3 a, Vec3 b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
 CHROMA2_HD constexpr Vec3 cross(Vec3 a, Vec3 b) {
   return {a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};

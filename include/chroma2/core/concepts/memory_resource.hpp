@@ -12,9 +12,9 @@ namespace chroma2 {
 
 template <class R>
 concept MemoryResource = std::default_initializable<R> &&
-                         requires(const R r, void* p, std::size_t bytes, std::size_t align, Stream s) {
-                           { r.allocate(bytes, align, s) } -> std::same_as<void*>;
-                           { r.deallocate(p, bytes, align, s) } -> std::same_as<void>;
-                         };
+    requires(const R r, void* p, std::size_t bytes, std::size_t align, Stream s) {
+  { r.allocate(bytes, align, s) } -> std::same_as<void*>;
+  { r.deallocate(p, bytes, align, s) } -> std::same_as<void>;
+};
 
 }  // namespace chroma2

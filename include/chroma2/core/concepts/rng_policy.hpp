@@ -7,8 +7,8 @@
 #include "chroma2/config/macros.hpp"
 
 #include <concepts>
-#include <type_traits>
 #include <cstdint>
+#include <type_traits>
 
 namespace chroma2 {
 
@@ -19,15 +19,15 @@ struct RngBlock {
 
 // What a draw depends on, besides the per-photon counter.
 struct RngKey {
-  std::uint64_t seed;      // run seed
-  std::uint64_t photon_id; // 64-bit photon identity
+  std::uint64_t seed;       // run seed
+  std::uint64_t photon_id;  // 64-bit photon identity
   std::uint32_t event_id;
 };
 
 template <class R>
 concept RngPolicy = std::is_trivially_copyable_v<R> &&
-                    requires(const R r, RngKey key, std::uint32_t counter) {
-                      { r.draw(key, counter) } -> std::same_as<RngBlock>;
-                    };
+    requires(const R r, RngKey key, std::uint32_t counter) {
+  { r.draw(key, counter) } -> std::same_as<RngBlock>;
+};
 
 }  // namespace chroma2

@@ -19,8 +19,8 @@ struct Philox4x32Policy {
     r123::Philox4x32_R<10>::ctr_type c = {{counter, key.event_id,
                                            static_cast<std::uint32_t>(key.photon_id),
                                            static_cast<std::uint32_t>(key.photon_id >> 32)}};
-    r123::Philox4x32_R<10>::key_type k = {{static_cast<std::uint32_t>(key.seed),
-                                           static_cast<std::uint32_t>(key.seed >> 32)}};
+    r123::Philox4x32_R<10>::key_type k = {
+        {static_cast<std::uint32_t>(key.seed), static_cast<std::uint32_t>(key.seed >> 32)}};
     const auto r = gen(c, k);
     return RngBlock{{r.v[0], r.v[1], r.v[2], r.v[3]}};
   }

@@ -56,7 +56,7 @@ CHROMA2_HD inline Vec3 perpendicular_from(Vec3 n, float u) {
 // resumes at a block boundary: unused words of a block are discarded when the photon is stored.
 template <RngPolicy Policy>
 class PhotonRng {
-public:
+ public:
   CHROMA2_HD PhotonRng(Policy policy, RngKey key, std::uint32_t counter)
       : policy_(policy), key_(key), counter_(counter) {}
 
@@ -78,7 +78,7 @@ public:
   // The counter to store back: the next unused block.
   CHROMA2_HD std::uint32_t counter() const { return counter_; }
 
-private:
+ private:
   Policy policy_;
   RngKey key_;
   std::uint32_t counter_;
