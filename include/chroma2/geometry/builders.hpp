@@ -7,6 +7,8 @@
 #include "chroma2/config/error.hpp"
 #include "chroma2/geometry/mesh.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -34,8 +36,8 @@ inline Mesh make_box(Vec3 half_extent, int subdivisions = 1, SolidMaterials m = 
   const float h[3] = {half_extent.x, half_extent.y, half_extent.z};
   auto coord = [&](int axis, int i) { return -h[axis] + 2 * h[axis] * float(i) / float(n); };
   // (normal axis, sign, u axis, v axis) with u x v pointing outward
-  const int faces[6][4] = {{0, 1, 1, 2}, {0, -1, 2, 1}, {1, 1, 2, 0},
-                           {1, -1, 0, 2}, {2, 1, 0, 1}, {2, -1, 1, 0}};
+  const int faces[6][4] = {{0, 1, 1, 2},  {0, -1, 2, 1}, {1, 1, 2, 0},
+                           {1, -1, 0, 2}, {2, 1, 0, 1},  {2, -1, 1, 0}};
   for (const auto& f : faces) {
     const std::uint32_t base = static_cast<std::uint32_t>(mesh.vertices.size());
     for (int i = 0; i <= n; ++i)
@@ -66,9 +68,9 @@ inline Mesh make_geodesic_sphere(float radius, int subdivisions = 3, SolidMateri
              std::to_string(subdivisions) + ")",
          "the radius must be > 0 and subdivisions in 0..9", "pass a valid radius and level");
   const double g = (1.0 + std::sqrt(5.0)) / 2.0;
-  std::vector<std::array<double, 3>> v = {{-1, g, 0}, {1, g, 0},  {-1, -g, 0}, {1, -g, 0},
-                                          {0, -1, g}, {0, 1, g},  {0, -1, -g}, {0, 1, -g},
-                                          {g, 0, -1}, {g, 0, 1},  {-g, 0, -1}, {-g, 0, 1}};
+  std::vector<std::array<double, 3>> v = {{-1, g, 0}, {1, g, 0}, {-1, -g, 0}, {1, -g, 0},
+                                          {0, -1, g}, {0, 1, g}, {0, -1, -g}, {0, 1, -g},
+                                          {g, 0, -1}, {g, 0, 1}, {-g, 0, -1}, {-g, 0, 1}};
   std::vector<TriangleIndices> f = {{0, 11, 5}, {0, 5, 1},  {0, 1, 7},   {0, 7, 10}, {0, 10, 11},
                                     {1, 5, 9},  {5, 11, 4}, {11, 10, 2}, {10, 7, 6}, {7, 1, 8},
                                     {3, 9, 4},  {3, 4, 2},  {3, 2, 6},   {3, 6, 8},  {3, 8, 9},
@@ -129,14 +131,14 @@ struct ProfilePoint {
 inline Mesh make_revolution(const std::vector<ProfilePoint>& profile, int segments,
                             SolidMaterials m = {}) {
   if (profile.size() < 2 || segments < 3)
-    fail("invalid solid of revolution (" + std::to_string(profile.size()) +
-             " profile points, " + std::to_string(segments) + " segments)",
+    fail("invalid solid of revolution (" + std::to_string(profile.size()) + " profile points, " +
+             std::to_string(segments) + " segments)",
          "a profile needs at least 2 points and at least 3 segments around the axis",
          "pass a longer profile or more segments");
   for (std::size_t i = 0; i < profile.size(); ++i)
     if (!(profile[i].r >= 0) || !std::isfinite(profile[i].r) || !std::isfinite(profile[i].z))
-      fail("profile point " + std::to_string(i) + " is invalid (r = " +
-               std::to_string(profile[i].r) + " mm)",
+      fail("profile point " + std::to_string(i) +
+               " is invalid (r = " + std::to_string(profile[i].r) + " mm)",
            "radii must be finite and >= 0", "fix the profile");
   Mesh mesh;
   mesh.name = "solid of revolution";
@@ -149,8 +151,8 @@ inline Mesh make_revolution(const std::vector<ProfilePoint>& profile, int segmen
     }
     for (int j = 0; j < segments; ++j) {
       const double phi = 2 * std::numbers::pi * j / segments;
-      mesh.add_vertex({float(profile[i].r * std::cos(phi)), float(profile[i].r * std::sin(phi)),
-                       profile[i].z});
+      mesh.add_vertex(
+          {float(profile[i].r * std::cos(phi)), float(profile[i].r * std::sin(phi)), profile[i].z});
     }
   }
   auto at = [&](std::size_t i, int j) {

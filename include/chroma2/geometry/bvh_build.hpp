@@ -19,13 +19,13 @@
 namespace chroma2 {
 
 struct BvhBuildOptions {
-  int max_leaf_size = 4;   // primitives per leaf at most (ranges with equal centroids aside)
-  unsigned threads = 0;    // 0: every hardware thread
-  int median_depth = 32;   // below this depth, split at the object median (bounds the depth)
+  int max_leaf_size = 4;  // primitives per leaf at most (ranges with equal centroids aside)
+  unsigned threads = 0;   // 0: every hardware thread
+  int median_depth = 32;  // below this depth, split at the object median (bounds the depth)
 };
 
 struct BvhBuildOutput {
-  std::vector<BvhNode> nodes;       // node 0 is the root
+  std::vector<BvhNode> nodes;        // node 0 is the root
   std::vector<std::uint32_t> order;  // leaf ranges index into this: order[i] = primitive id
   int depth = 0;
 };
@@ -33,7 +33,7 @@ struct BvhBuildOutput {
 namespace detail {
 
 class BinnedSahBuilder {
-public:
+ public:
   static constexpr int bins = 16;
 
   BinnedSahBuilder(std::span<const Aabb> boxes, std::span<const std::uint32_t> ids,
@@ -67,7 +67,7 @@ public:
     return std::move(out_);
   }
 
-private:
+ private:
   struct Range {
     std::uint32_t begin, end;
     Aabb box, cbox;  // primitive bounds and centroid bounds
@@ -208,8 +208,8 @@ private:
 inline BvhBuildOutput build_bvh(std::span<const Aabb> boxes, std::span<const std::uint32_t> ids,
                                 const BvhBuildOptions& options = {}) {
   if (options.max_leaf_size < 1 || options.max_leaf_size > 64)
-    fail("invalid BVH leaf size " + std::to_string(options.max_leaf_size),
-         "it must be in 1..64", "pass a leaf size such as 4");
+    fail("invalid BVH leaf size " + std::to_string(options.max_leaf_size), "it must be in 1..64",
+         "pass a leaf size such as 4");
   for (std::uint32_t id : ids)
     if (id >= boxes.size())
       fail("BVH primitive id " + std::to_string(id) + " is out of range",

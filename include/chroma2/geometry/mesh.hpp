@@ -25,7 +25,7 @@ struct TriangleMaterials {
 };
 
 class Mesh {
-public:
+ public:
   Mesh() = default;
   Mesh(Mesh&&) noexcept = default;
   Mesh& operator=(Mesh&&) noexcept = default;
@@ -40,8 +40,8 @@ public:
     return m;
   }
 
-  std::vector<Vec3> vertices;              // mm, in the mesh's own frame
-  std::vector<TriangleIndices> triangles;  // indices into vertices
+  std::vector<Vec3> vertices;                // mm, in the mesh's own frame
+  std::vector<TriangleIndices> triangles;    // indices into vertices
   std::vector<TriangleMaterials> materials;  // one per triangle (empty: every value is 0, 0, -1)
   std::string name;
 

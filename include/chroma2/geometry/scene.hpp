@@ -17,7 +17,7 @@ namespace chroma2 {
 
 struct Placement {
   std::uint32_t mesh;
-  RigidTransform transform;  // mesh frame -> world, mm
+  RigidTransform transform;   // mesh frame -> world, mm
   std::int32_t channel = -1;  // detector channel, -1 for none
 };
 
@@ -28,7 +28,7 @@ struct FlatOrigin {
 };
 
 class Scene {
-public:
+ public:
   Scene() = default;
   Scene(Scene&&) noexcept = default;
   Scene& operator=(Scene&&) noexcept = default;
@@ -44,7 +44,8 @@ public:
     meshes.push_back(std::move(mesh));
     return static_cast<std::uint32_t>(meshes.size() - 1);
   }
-  std::uint32_t add_placement(std::uint32_t mesh, const RigidTransform& t = RigidTransform::identity(),
+  std::uint32_t add_placement(std::uint32_t mesh,
+                              const RigidTransform& t = RigidTransform::identity(),
                               std::int32_t channel = -1) {
     if (mesh >= meshes.size())
       fail("placement of mesh " + std::to_string(mesh) + ", which does not exist",

@@ -93,25 +93,25 @@ struct TriangleGeometryRef {
           for (std::uint32_t i = first; i < first + count; ++i) {
             const InstanceRecord& inst = instances[i];
             const RigidTransform xf = inst.transform;
-            const detail::PreparedRay local = detail::prepare_ray(
-                xf.apply_inverse(ray.origin), xf.rotate_inverse(ray.direction));
+            const detail::PreparedRay local =
+                detail::prepare_ray(xf.apply_inverse(ray.origin), xf.rotate_inverse(ray.direction));
             const std::uint32_t root = meshes[inst.mesh].root;
-            detail::traverse_bvh(
-                nodes, root, local, ray.tmin, tmax_top,
-                [&](std::uint32_t tf, std::uint32_t tc, float& tmax_mesh) {
-                  for (std::uint32_t j = tf; j < tf + tc; ++j) {
-                    const PackedTriangle tri = detail::load_triangle(triangles + j);
-                    float t, u, v;
-                    if (detail::ray_triangle(local, tri.v0, tri.v1, tri.v2, ray.tmin, tmax_mesh, t,
-                                             u, v)) {
-                      tmax_mesh = t;
-                      best_instance = i;
-                      best_triangle = j;
-                      bu = u;
-                      bv = v;
-                    }
-                  }
-                });
+            detail::traverse_bvh(nodes, root, local, ray.tmin, tmax_top,
+                                 [&](std::uint32_t tf, std::uint32_t tc, float& tmax_mesh) {
+                                   for (std::uint32_t j = tf; j < tf + tc; ++j) {
+                                     const PackedTriangle tri =
+                                         detail::load_triangle(triangles + j);
+                                     float t, u, v;
+                                     if (detail::ray_triangle(local, tri.v0, tri.v1, tri.v2,
+                                                              ray.tmin, tmax_mesh, t, u, v)) {
+                                       tmax_mesh = t;
+                                       best_instance = i;
+                                       best_triangle = j;
+                                       bu = u;
+                                       bv = v;
+                                     }
+                                   }
+                                 });
           }
         });
     if (best_instance == no_hit) return h;

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// TriangleGeometry<Space>: the owner of a built detector (BVH nodes, packed triangles, materials,
+// meshes, placements) in one memory space. build_geometry() builds it on the host from a Scene;
+// constructing a TriangleGeometry<Device> from the host one uploads it. ref() is what kernels get.
+#pragma once
+
+#include "chroma2/config/error.hpp"
+#include "chroma2/config/memory.hpp"
+#include "chroma2/config/stream.hpp"
+#include "chroma2/geometry/bvh_build.hpp"
+#include "chroma2/geometry/scene.hpp"
+#include "chroma2/geometry/triangle_geometry_ref.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+namespace chroma2 {
+
+struct GeometryBuildStats {
+  double build_seconds = 0;
+  std::size_t unique_triangles = 0;      // triangles of all meshes
+  std::size_t bvh_triangles = 0;         // those in a BVH (degenerate ones are left out)
+  std::size_t degenerate_triangles = 0;  // exactly zero area or a repeated index
+  std::size_t placements = 0;
+  std::size_t nodes = 0;
+  int max_depth = 0;  // deepest mesh tree plus the top-level tree
+  unsigned threads = 0;
+};
+
+template <class Space>
+class TriangleGeometry;
+
+TriangleGeometry<Host> build_geometry(const Scene& scene, const BvhBuildOptions& options = {});
+
+template <class Space>
+class TriangleGeometry {
+ public:
+  TriangleGeometry() = default;
+  TriangleGeometry(TriangleGeometry&&) noexcept = default;
+  TriangleGeometry& operator=(TriangleGeometry&&) noexcept = default;
+
+  // Copies a geometry from another space (host -> device upload); waits for the copy.
+  template <class Other>
+  explicit TriangleGeometry(const TriangleGeometry<Other>& src, Stream stream = {})
+      : nodes_(src.nodes_.size(), stream),
+        triangles_(src.triangles_.size(), stream),
+        materials_(src.materials_.size(), stream),
+        meshes_(src.meshes_.size(), stream),
+        instances_(src.instances_.size(), stream),
+        top_root_(src.top_root_),
+        instance_count_(src.instance_count_),
+        world_material_(src.world_material_),
+        stats_(src.stats_) {
+    static_assert(std::is_same_v<Other, Host>, "upload from a host-built geometry");
+    copy(nodes_, src.nodes_, stream);
+    copy(triangles_, src.triangles_, stream);
+    copy(materials_, src.materials_, stream);
+    copy(meshes_, src.meshes_, stream);
+    copy(instances_, src.instances_, stream);
+    Space::synchronize(stream);
+  }
+
+  TriangleGeometryRef ref() const {
+    return {nodes_.data(),     triangles_.data(), materials_.data(), meshes_.data(),
+            instances_.data(), top_root_,         instance_count_,   world_material_};
+  }
+  const GeometryBuildStats& stats() const { return stats_; }
+  // Bytes this geometry occupies in its space.
+  std::size_t bytes() const {
+    return nodes_.bytes() + triangles_.bytes() + materials_.bytes() + meshes_.bytes() +
+           instances_.bytes();
+  }
+
+ private:
+  template <class T, class S>
+  static void copy(Buffer<T, Space>& dst, const Buffer<T, S>& src, Stream stream) {
+    Space::copy_from_host(dst.data(), src.data(), src.bytes(), stream);
+  }
+  template <class>
+  friend class TriangleGeometry;
+  friend TriangleGeometry<Host> build_geometry(const Scene&, const BvhBuildOptions&);
+
+  Buffer<BvhNode, Space> nodes_;
+  Buffer<PackedTriangle, Space> triangles_;
+  Buffer<TriangleMaterials, Space> materials_;
+  Buffer<MeshRecord, Space> meshes_;
+  Buffer<InstanceRecord, Space> instances_;
+  std::uint32_t top_root_ = 0;
+  std::uint32_t instance_count_ = 0;
+  std::int32_t world_material_ = 0;
+  GeometryBuildStats stats_{};
+};
+
+namespace detail {
+
+template <class T>
+Buffer<T, Host> to_buffer(const std::vector<T>& v) {
+  Buffer<T, Host> b(v.size());
+  if (!v.empty()) std::memcpy(static_cast<void*>(b.data()), v.data(), v.size() * sizeof(T));
+  return b;
+}
+
+// Runs f(begin, end) over [0, n) in chunks on up to `threads` threads.
+template <class F>
+void parallel_chunks(std::size_t n, unsigned threads, F f) {
+  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(n / 4096 + 1)));
+  std::vector<std::thread> pool;
+  for (unsigned k = 1; k < threads; ++k)
+    pool.emplace_back([=, &f] { f(n * k / threads, n * (k + 1) / threads); });
+  f(0, n / threads);
+  for (auto& t : pool) t.join();
+}
+
+// Moves one tree's node references by the offsets its nodes and primitives now start at.
+inline void append_tree(std::vector<BvhNode>& all, const std::vector<BvhNode>& tree,
+                        std::uint32_t primitive_offset) {
+  const auto node_offset = static_cast<std::uint32_t>(all.size());
+  for (BvhNode n : tree) {
+    for (int k = 0; k < BvhNode::width; ++k) {
+      if (n.is_empty(k)) continue;
+      n.first[k] += n.count[k] != 0 ? primitive_offset : node_offset;
+    }
+    all.push_back(n);
+  }
+}
+
+}  // namespace detail
+
+inline TriangleGeometry<Host> build_geometry(const Scene& scene, const BvhBuildOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const unsigned threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  GeometryBuildStats stats;
+  stats.threads = threads;
+  stats.placements = scene.placements.size();
+  std::vector<BvhNode> nodes;
+  std::vector<PackedTriangle> packed;
+  std::vector<TriangleMaterials> materials;
+  std::vector<MeshRecord> meshes;
+  std::vector<Aabb> mesh_bounds;
+  for (std::size_t mi = 0; mi < scene.meshes.size(); ++mi) {
+    const Mesh& m = scene.meshes[mi];
+    m.validate(m.name.empty() ? "mesh " + std::to_string(mi) : m.name);
+    if (m.size() >= 0x7fffffffu)
+      fail("mesh " + std::to_string(mi) + " has " + std::to_string(m.size()) + " triangles",
+           "primitive indices are 32-bit", "split the mesh");
+    std::vector<Aabb> boxes(m.size());
+    std::vector<std::uint8_t> bad(m.size());
+    detail::parallel_chunks(m.size(), threads, [&](std::size_t b, std::size_t e) {
+      for (std::size_t t = b; t < e; ++t) {
+        bad[t] = m.is_degenerate(t);
+        for (auto k : m.triangles[t]) boxes[t].grow(m.vertices[k]);
+      }
+    });
+    std::vector<std::uint32_t> ids;
+    ids.reserve(m.size());
+    Aabb bounds;
+    for (std::uint32_t t = 0; t < m.size(); ++t)
+      if (!bad[t]) ids.push_back(t), bounds.grow(boxes[t]);
+    stats.unique_triangles += m.size();
+    stats.degenerate_triangles += m.size() - ids.size();
+    stats.bvh_triangles += ids.size();
+    BvhBuildOptions o = options;
+    o.threads = threads;
+    BvhBuildOutput tree = build_bvh(boxes, ids, o);
+    stats.max_depth = std::max(stats.max_depth, tree.depth);
+    const auto root = static_cast<std::uint32_t>(nodes.size());
+    const auto tri_offset = static_cast<std::uint32_t>(packed.size());
+    detail::append_tree(nodes, tree.nodes, tri_offset);
+    packed.resize(packed.size() + tree.order.size());
+    detail::parallel_chunks(tree.order.size(), threads, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        const std::uint32_t t = tree.order[i];
+        const auto& tri = m.triangles[t];
+        packed[tri_offset + i] = {m.vertices[tri[0]], t, m.vertices[tri[1]], 0,
+                                  m.vertices[tri[2]], 0};
+      }
+    });
+    meshes.push_back({root, static_cast<std::uint32_t>(materials.size()),
+                      static_cast<std::uint32_t>(m.size()),
+                      static_cast<std::uint32_t>(ids.size())});
+    for (std::size_t t = 0; t < m.size(); ++t) materials.push_back(m.materials_of(t));
+    mesh_bounds.push_back(bounds);
+  }
+
+  // Top level: each placement's box is that of its mesh's vertices moved into the world.
+  std::vector<Aabb> boxes(scene.placements.size());
+  detail::parallel_chunks(boxes.size(), threads, [&](std::size_t b, std::size_t e) {
+    for (std::size_t p = b; p < e; ++p) {
+      const Placement& pl = scene.placements[p];
+      if (mesh_bounds[pl.mesh].empty()) continue;
+      for (const Vec3 v : scene.meshes[pl.mesh].vertices) boxes[p].grow(pl.transform.apply(v));
+    }
+  });
+  std::vector<std::uint32_t> ids;
+  for (std::uint32_t p = 0; p < boxes.size(); ++p)
+    if (!boxes[p].empty()) ids.push_back(p);
+  BvhBuildOptions top = options;
+  top.threads = threads;
+  top.max_leaf_size = 1;
+  BvhBuildOutput tree = build_bvh(boxes, ids, top);
+  const auto top_root = static_cast<std::uint32_t>(nodes.size());
+  detail::append_tree(nodes, tree.nodes, 0);
+  std::vector<InstanceRecord> instances;
+  instances.reserve(tree.order.size());
+  for (std::uint32_t p : tree.order) {
+    const Placement& pl = scene.placements[p];
+    instances.push_back({pl.transform, pl.mesh, pl.channel, p, 0});
+  }
+  stats.max_depth += tree.depth;
+  stats.nodes = nodes.size();
+
+  TriangleGeometry<Host> g;
+  g.nodes_ = detail::to_buffer(nodes);
+  g.triangles_ = detail::to_buffer(packed);
+  g.materials_ = detail::to_buffer(materials);
+  g.meshes_ = detail::to_buffer(meshes);
+  g.instances_ = detail::to_buffer(instances);
+  g.top_root_ = top_root;
+  g.instance_count_ = static_cast<std::uint32_t>(instances.size());
+  g.world_material_ = scene.world_material;
+  stats.build_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  g.stats_ = stats;
+  return g;
+}
+
+}  // namespace chroma2

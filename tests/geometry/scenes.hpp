@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Scenes shared by the host and GPU geometry tests, with the answers that are known exactly.
+#pragma once
+
+#include "geometry/bodies.hpp"
+
+namespace chroma2::test {
+
+// A triangle soup: random triangles (some long and thin, some tiny) in a 100 mm cube.
+inline Mesh make_soup(std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> u(-50.0f, 50.0f), s(0.01f, 20.0f);
+  Mesh m;
+  m.name = "soup";
+  for (std::size_t i = 0; i < n; ++i) {
+    const Vec3 c{u(rng), u(rng), u(rng)};
+    const float size = s(rng);
+    const auto a = m.add_vertex(c + size * isotropic(rng));
+    const auto b = m.add_vertex(c + size * isotropic(rng));
+    const auto d = m.add_vertex(c + size * isotropic(rng));
+    m.add_triangle(a, b, d, {int(i % 3), int((i + 1) % 3), int(i % 5) - 1});
+  }
+  return m;
+}
+
+// Nested shells: water world, a glass sphere (r 100) holding a vacuum sphere (r 95) that holds a
+// small photocathode box; placed twice, the second far from the origin.
+inline Scene make_nested_scene() {
+  Scene s;
+  s.world_material = 2;
+  Mesh shells = make_geodesic_sphere(100, 3, {0, 2, -1});
+  Mesh inner = make_geodesic_sphere(95, 3, {1, 0, -1});
+  Mesh core = make_box({10, 10, 10}, 1, {3, 1, 3});
+  for (Mesh* part : {&inner, &core}) {
+    const auto base = static_cast<std::uint32_t>(shells.vertices.size());
+    for (Vec3 v : part->vertices) shells.vertices.push_back(v);
+    for (std::size_t t = 0; t < part->size(); ++t) {
+      const auto& tri = part->triangles[t];
+      shells.add_triangle(tri[0] + base, tri[1] + base, tri[2] + base, part->materials[t]);
+    }
+  }
+  const auto id = s.add_mesh(std::move(shells));
+  s.add_placement(id);
+  s.add_placement(id, rotation_about(normalize(Vec3{1, 2, 3}), 0.7f, {8000, -5000, 3000}), 7);
+  return s;
+}
+
+struct MaterialProbe {
+  std::vector<Vec3> points;
+  std::vector<std::int32_t> expected;
+};
+
+inline MaterialProbe nested_probes(std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  const RigidTransform second = rotation_about(normalize(Vec3{1, 2, 3}), 0.7f, {8000, -5000, 3000});
+  MaterialProbe p;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int zone = static_cast<int>(i % 4);
+    Vec3 local;
+    std::int32_t mat;
+    if (zone == 0) {  // inside the core box
+      local = Vec3{u(rng) * 18 - 9, u(rng) * 18 - 9, u(rng) * 18 - 9}, mat = 3;
+    } else {
+      // radii clear of the tessellation (inscribed radius of level 3 is > 0.99 r)
+      const float r =
+          zone == 1 ? 20 + 70 * u(rng) : (zone == 2 ? 95.5f + 3 * u(rng) : 101 + 300 * u(rng));
+      local = r * isotropic(rng);
+      mat = zone == 1 ? 1 : (zone == 2 ? 0 : 2);
+    }
+    p.points.push_back(i % 8 < 4 ? local : second.apply(local));
+    p.expected.push_back(mat);
+  }
+  return p;
+}
+
+}  // namespace chroma2::test
