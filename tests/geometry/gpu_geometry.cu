@@ -69,7 +69,9 @@ TEST_CASE("Device closest hits on builder solids match the double-precision refe
   SECTION("PMT-like bulb with two shells") {
     check_scene<DeviceBackend>(scene_of(make_bulb(32)), gpu_rays, 4);
   }
-  SECTION("triangle soup") { check_scene<DeviceBackend>(scene_of(make_soup(3000, 5)), gpu_rays, 5); }
+  SECTION("triangle soup") {
+    check_scene<DeviceBackend>(scene_of(make_soup(3000, 5)), gpu_rays, 5);
+  }
 }
 
 TEST_CASE("Device closest hits on an instanced scene and its flattened twin match the reference",
@@ -105,7 +107,8 @@ TEST_CASE("Device material at a point follows nested shells and placements",
   const TriangleGeometryRef ref = g.ref();
   const Vec3* pts = d_points.data();
   std::int32_t* out = d_out.data();
-  gpu_for_each(p.points.size(), [=] __device__(std::uint64_t i) { out[i] = ref.material_at(pts[i]); });
+  gpu_for_each(p.points.size(),
+               [=] __device__(std::uint64_t i) { out[i] = ref.material_at(pts[i]); });
   check_materials(g, p.points, p.expected, download(d_out));
 }
 
