@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The geometry benchmark's shared part: Chroma's demo detectors built instanced (and flattened as
+// the in-run baseline), the two ray workloads generated from a counter (so the GPU and the CPU
+// trace the very same rays), the CPU measurement on 1..N threads, and the output (table + JSON).
+#pragma once
+
+#include "chroma2/config/data_dir.hpp"
+#include "chroma2/config/macros.hpp"
+#include "chroma2/geometry/triangle_geometry.hpp"
+#include "chroma2/io/chroma_demo.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace chroma2::bench {
+
+enum class Workload : int { from_centre = 0, incoherent = 1 };
+inline const char* workload_name(Workload w) {
+  return w == Workload::from_centre ? "a_centre_isotropic" : "b_incoherent";
+}
+
+CHROMA2_HD inline std::uint64_t mix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+CHROMA2_HD inline float unit_float(std::uint64_t bits) {
+  return float(bits >> 40) * (1.0f / 16777216.0f);  // [0, 1)
+}
+
+// Ray i of a workload: isotropic direction; origin at the centre (a) or uniform in a ball of
+// `radius` mm around it (b).
+CHROMA2_HD inline Ray bench_ray(std::uint64_t i, Workload w, float radius) {
+  const std::uint64_t h0 = mix64(i * 4 + 0), h1 = mix64(i * 4 + 1);
+  const float cz = 1 - 2 * unit_float(h0), phi = 6.2831853f * unit_float(h1);
+  const float s = std::sqrt(std::fmax(0.0f, 1 - cz * cz));
+  const Vec3 d{s * std::cos(phi), s * std::sin(phi), cz};
+  Vec3 o{0, 0, 0};
+  if (w == Workload::incoherent) {
+    const std::uint64_t h2 = mix64(i * 4 + 2), h3 = mix64(i * 4 + 3);
+    const float oz = 1 - 2 * unit_float(h2), ophi = 6.2831853f * unit_float(h3);
+    const float os = std::sqrt(std::fmax(0.0f, 1 - oz * oz));
+    const float r = radius * std::cbrt(unit_float(mix64(h3)));
+    o = {r * os * std::cos(ophi), r * os * std::sin(ophi), r * oz};
+  }
+  return {o, 0.0f, d, 1e30f};
+}
+
+struct Measurement {
+  std::string detector, workload, backend;
+  double rays_per_s = 0;
+  std::size_t rays = 0;
+  unsigned threads = 0;
+  double build_s = 0;
+  std::size_t memory_bytes = 0;
+  std::size_t misses = 0;
+};
+
+inline void print(const Measurement& m) {
+  std::printf("%-14s %-20s %-10s %8u %12zu %14.3e %10.3f %12.2f %8zu\n", m.detector.c_str(),
+              m.workload.c_str(), m.backend.c_str(), m.threads, m.rays, m.rays_per_s, m.build_s,
+              m.memory_bytes / 1e6, m.misses);
+  std::printf(
+      "{\"bench\":\"geometry\",\"detector\":\"%s\",\"workload\":\"%s\",\"backend\":\"%s\","
+      "\"rays_per_s\":%.6e,\"rays\":%zu,\"threads\":%u,\"build_s\":%.4f,\"memory_bytes\":%zu,"
+      "\"misses\":%zu}\n",
+      m.detector.c_str(), m.workload.c_str(), m.backend.c_str(), m.rays_per_s, m.rays, m.threads,
+      m.build_s, m.memory_bytes, m.misses);
+  std::fflush(stdout);
+}
+inline void print_header() {
+  std::printf("%-14s %-20s %-10s %8s %12s %14s %10s %12s %8s\n", "detector", "workload", "backend",
+              "threads", "rays", "rays/s", "build s", "memory MB", "misses");
+}
+
+// Traces n rays on `threads` host threads; returns rays/s and counts misses.
+inline Measurement cpu_measure(const TriangleGeometryRef& g, Workload w, float radius,
+                               std::size_t n, unsigned threads) {
+  std::atomic<std::size_t> misses{0};
+  std::atomic<std::uint64_t> checksum{0};
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> pool;
+  for (unsigned k = 0; k < threads; ++k)
+    pool.emplace_back([&, k] {
+      std::size_t miss = 0;
+      std::uint64_t sum = 0;
+      for (std::size_t i = k; i < n; i += threads) {
+        const Hit h = g.closest_hit(bench_ray(i, w, radius));
+        miss += !h.hit();
+        sum += h.primitive;
+      }
+      misses += miss;
+      checksum += sum;
+    });
+  for (auto& t : pool) t.join();
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  Measurement m;
+  m.workload = workload_name(w);
+  m.backend = "cpu";
+  m.rays = n;
+  m.threads = threads;
+  m.rays_per_s = n / s;
+  m.misses = misses.load();
+  return m;
+}
+
+struct Detector {
+  std::string name;
+  TriangleGeometry<Host> geometry;
+  float inner_radius;  // workload (b) draws origins within this radius, mm
+};
+
+inline double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Loads and builds the detectors. The flattened full detector is the expensive baseline: built
+// only when asked ("on"), or ("auto") when the flattened tiny one predicts it under `budget_s`.
+inline std::vector<Detector> build_detectors(const std::filesystem::path& demo,
+                                             const std::string& full_flat, double budget_s) {
+  std::vector<Detector> out;
+  auto add = [&](const std::string& name, Scene s, float r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    TriangleGeometry<Host> g = build_geometry(s);
+    std::printf(
+        "# built %s: %zu placements, %zu placed triangles, %zu nodes, %.3f s (%u threads)\n",
+        name.c_str(), s.placements.size(), s.placed_triangles(), g.stats().nodes, seconds_since(t0),
+        g.stats().threads);
+    out.push_back({name, std::move(g), r});
+  };
+  Scene tiny = load_chroma_demo(demo, "tiny");
+  add("full", load_chroma_demo(demo, "full"), 13000.0f);
+  add("tiny", tiny.flattened(), 1900.0f);
+  const auto t0 = std::chrono::steady_clock::now();
+  add("tiny_flat", tiny.flattened(), 1900.0f);
+  const double tiny_flat_s = seconds_since(t0);
+  out.erase(out.begin() + 1);  // the first flattened copy only warmed the allocator
+  add("tiny", std::move(tiny), 1900.0f);
+  const double predicted = tiny_flat_s * 58961296.0 / 389568.0 * 1.3;
+  const bool want = full_flat == "on" || (full_flat == "auto" && predicted < budget_s);
+  std::printf("# flattened full detector: predicted %.1f s to flatten and build; %s\n", predicted,
+              want ? "building it" : "skipped (pass --full-flat=on to force)");
+  if (want) {
+    const auto t1 = std::chrono::steady_clock::now();
+    Scene flat = load_chroma_demo(demo, "full").flattened();
+    std::printf("# flattened the full detector in %.1f s\n", seconds_since(t1));
+    add("full_flat", std::move(flat), 13000.0f);
+  }
+  return out;
+}
+
+// The CPU part: each detector and workload on 1, 2, 4, ... up to every hardware thread.
+inline std::vector<Measurement> run_cpu(std::vector<Detector>& dets, std::size_t rays) {
+  std::vector<Measurement> all;
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<unsigned> counts;
+  for (unsigned t = 1; t < hw; t *= 2) counts.push_back(t);
+  counts.push_back(hw);
+  for (auto& d : dets)
+    for (Workload w : {Workload::from_centre, Workload::incoherent})
+      for (unsigned t : counts) {
+        const std::size_t n = std::min<std::size_t>(rays * t, rays * 16);
+        Measurement m = cpu_measure(d.geometry.ref(), w, d.inner_radius, n, t);
+        m.detector = d.name;
+        m.build_s = d.geometry.stats().build_seconds;
+        m.memory_bytes = d.geometry.bytes();
+        print(m);
+        all.push_back(m);
+      }
+  return all;
+}
+
+struct Options {
+  std::filesystem::path data;
+  std::string full_flat = "auto";
+  double full_flat_budget_s = 40;
+  std::size_t cpu_rays = 100000;  // per thread
+  std::size_t gpu_rays = 20000000;
+  bool cpu = true;
+};
+
+inline Options parse_options(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.rfind("--full-flat=", 0) == 0)
+      o.full_flat = a.substr(12);
+    else if (a.rfind("--cpu-rays=", 0) == 0)
+      o.cpu_rays = std::stoull(a.substr(11));
+    else if (a.rfind("--gpu-rays=", 0) == 0)
+      o.gpu_rays = std::stoull(a.substr(11));
+    else if (a == "--no-cpu")
+      o.cpu = false;
+    else if (a.rfind("--", 0) == 0)
+      fail("unknown option '" + a + "'",
+           "options are --full-flat=auto|on|off, --cpu-rays=N, --gpu-rays=N, --no-cpu",
+           "fix the command line");
+    else
+      o.data = a;
+  }
+  if (o.full_flat != "auto" && o.full_flat != "on" && o.full_flat != "off")
+    fail("--full-flat=" + o.full_flat + " is not understood", "it takes auto, on or off",
+         "fix the command line");
+  if (o.data.empty()) {
+    auto d = find_data_dir();
+    if (!d) fail(data_dir_absent_message(), "", "");
+    o.data = *d;
+  }
+  return o;
+}
+
+}  // namespace chroma2::bench
