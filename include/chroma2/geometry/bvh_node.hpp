@@ -13,18 +13,43 @@
 
 namespace chroma2 {
 
+namespace detail {
+// min/max that compile to one instruction on both backends (std::fmin is a libm call on x86-64
+// without -ffast-math). Operands are never NaN where they are used.
+CHROMA2_HD CHROMA2_FORCEINLINE float min_f(float a, float b) {
+#if CHROMA2_DEVICE_PASS
+  return fminf(a, b);
+#else
+  return a < b ? a : b;
+#endif
+}
+CHROMA2_HD CHROMA2_FORCEINLINE float max_f(float a, float b) {
+#if CHROMA2_DEVICE_PASS
+  return fmaxf(a, b);
+#else
+  return a > b ? a : b;
+#endif
+}
+CHROMA2_HD CHROMA2_FORCEINLINE Vec3 min_v(Vec3 a, Vec3 b) {
+  return {min_f(a.x, b.x), min_f(a.y, b.y), min_f(a.z, b.z)};
+}
+CHROMA2_HD CHROMA2_FORCEINLINE Vec3 max_v(Vec3 a, Vec3 b) {
+  return {max_f(a.x, b.x), max_f(a.y, b.y), max_f(a.z, b.z)};
+}
+}  // namespace detail
+
 // Axis-aligned box, mm. The empty box has lo = +inf, hi = -inf.
 struct Aabb {
   Vec3 lo{inf(), inf(), inf()};
   Vec3 hi{-inf(), -inf(), -inf()};
   static constexpr float inf() { return std::numeric_limits<float>::infinity(); }
   CHROMA2_HD void grow(Vec3 p) {
-    lo = vmin(lo, p);
-    hi = vmax(hi, p);
+    lo = detail::min_v(lo, p);
+    hi = detail::max_v(hi, p);
   }
   CHROMA2_HD void grow(const Aabb& b) {
-    lo = vmin(lo, b.lo);
-    hi = vmax(hi, b.hi);
+    lo = detail::min_v(lo, b.lo);
+    hi = detail::max_v(hi, b.hi);
   }
   CHROMA2_HD bool empty() const { return !(lo.x <= hi.x && lo.y <= hi.y && lo.z <= hi.z); }
   CHROMA2_HD float half_area() const {

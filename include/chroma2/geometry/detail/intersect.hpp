@@ -6,6 +6,7 @@
 
 #include "chroma2/config/macros.hpp"
 #include "chroma2/core/vec.hpp"
+#include "chroma2/geometry/bvh_node.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -70,10 +71,8 @@ CHROMA2_HD CHROMA2_FORCEINLINE bool ray_box(const PreparedRay& r, float lx, floa
   const float x0 = (lx - r.origin.x) * r.inv.x, x1 = (hx - r.origin.x) * r.inv.x;
   const float y0 = (ly - r.origin.y) * r.inv.y, y1 = (hy - r.origin.y) * r.inv.y;
   const float z0 = (lz - r.origin.z) * r.inv.z, z1 = (hz - r.origin.z) * r.inv.z;
-  const float tn = std::fmax(std::fmax(std::fmin(x0, x1), std::fmin(y0, y1)),
-                             std::fmax(std::fmin(z0, z1), tmin));
-  const float tf = std::fmin(std::fmin(std::fmax(x0, x1), std::fmax(y0, y1)),
-                             std::fmin(std::fmax(z0, z1), tmax)) *
+  const float tn = max_f(max_f(min_f(x0, x1), min_f(y0, y1)), max_f(min_f(z0, z1), tmin));
+  const float tf = min_f(min_f(max_f(x0, x1), max_f(y0, y1)), min_f(max_f(z0, z1), tmax)) *
                    1.0000004f;
   tnear = tn;
   return tn <= tf;
