@@ -9,6 +9,7 @@
 #include "chroma2/geometry/detail/traverse.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <limits>
@@ -46,6 +47,7 @@ class BinnedSahBuilder {
     out_.nodes.resize(std::max<std::size_t>(1, n));
     unsigned hw = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
     spare_threads_ = static_cast<int>(hw) - 1;
+    hardware_threads_ = hw;
   }
 
   BvhBuildOutput run() {
@@ -73,13 +75,35 @@ class BinnedSahBuilder {
     Aabb box, cbox;  // primitive bounds and centroid bounds
   };
 
+  // Threads for one pass over n primitives: all of them near the root, one deeper down.
+  unsigned chunks_for(std::uint32_t n) const {
+    if (n < parallel_pass_min) return 1;
+    return std::max(1u, std::min(hardware_threads_, n / (parallel_pass_min / 2)));
+  }
+
   Range measure(std::uint32_t b, std::uint32_t e) const {
+    auto pass = [&](std::uint32_t from, std::uint32_t to) {
+      Range r{from, to, {}, {}};
+      for (std::uint32_t i = from; i < to; ++i) {
+        const std::uint32_t id = out_.order[i];
+        r.box.grow(boxes_[id]);
+        r.cbox.grow(centroids_[id]);
+      }
+      return r;
+    };
+    const std::uint32_t n = e - b;
+    const unsigned chunks = chunks_for(n);
+    if (chunks == 1) return pass(b, e);
+    std::vector<Range> part(chunks);
+    std::vector<std::thread> pool;
+    for (unsigned c = 0; c < chunks; ++c)
+      pool.emplace_back([&, c] {
+        part[c] = pass(b + std::uint32_t(std::uint64_t(n) * c / chunks),
+                       b + std::uint32_t(std::uint64_t(n) * (c + 1) / chunks));
+      });
+    for (auto& t : pool) t.join();
     Range r{b, e, {}, {}};
-    for (std::uint32_t i = b; i < e; ++i) {
-      const std::uint32_t id = out_.order[i];
-      r.box.grow(boxes_[id]);
-      r.cbox.grow(centroids_[id]);
-    }
+    for (const Range& p : part) r.box.grow(p.box), r.cbox.grow(p.cbox);
     return r;
   }
 
@@ -101,14 +125,38 @@ class BinnedSahBuilder {
         lo[a] = component(r.cbox.lo, a);
         scale[a] = e > 0 ? bins * (1 - 1e-6f) / e : 0;
       }
-      for (std::uint32_t i = r.begin; i < r.end; ++i) {
-        const std::uint32_t id = o[i];
-        const Vec3 c = centroids_[id];
-        for (int a = 0; a < 3; ++a) {
-          const int k = std::clamp(int((component(c, a) - lo[a]) * scale[a]), 0, bins - 1);
-          b[a][k].box.grow(boxes_[id]);
-          ++b[a][k].count;
+      auto bin_range = [&](std::uint32_t from, std::uint32_t to, Bin(*out)[bins]) {
+        for (std::uint32_t i = from; i < to; ++i) {
+          const std::uint32_t id = o[i];
+          const Vec3 c = centroids_[id];
+          for (int a = 0; a < 3; ++a) {
+            const int k = std::clamp(int((component(c, a) - lo[a]) * scale[a]), 0, bins - 1);
+            out[a][k].box.grow(boxes_[id]);
+            ++out[a][k].count;
+          }
         }
+      };
+      const unsigned chunks = chunks_for(n);
+      if (chunks == 1) {
+        bin_range(r.begin, r.end, b);
+      } else {  // large nodes near the root: bin in parallel, then merge
+        std::vector<std::array<std::array<Bin, bins>, 3>> part(chunks);
+        std::vector<std::thread> pool;
+        for (unsigned c = 0; c < chunks; ++c)
+          pool.emplace_back([&, c] {
+            Bin local[3][bins];
+            bin_range(r.begin + std::uint32_t(std::uint64_t(n) * c / chunks),
+                      r.begin + std::uint32_t(std::uint64_t(n) * (c + 1) / chunks), local);
+            for (int a = 0; a < 3; ++a)
+              for (int k = 0; k < bins; ++k) part[c][a][k] = local[a][k];
+          });
+        for (auto& t : pool) t.join();
+        for (unsigned c = 0; c < chunks; ++c)
+          for (int a = 0; a < 3; ++a)
+            for (int k = 0; k < bins; ++k) {
+              b[a][k].box.grow(part[c][a][k].box);
+              b[a][k].count += part[c][a][k].count;
+            }
       }
       float best_cost = std::numeric_limits<float>::infinity();
       int best_axis = -1, best_bin = 0;
@@ -200,6 +248,8 @@ class BinnedSahBuilder {
   std::atomic<std::uint32_t> next_node_{1};
   std::atomic<int> max_depth_{1};
   std::atomic<int> spare_threads_{0};
+  unsigned hardware_threads_ = 1;
+  static constexpr std::uint32_t parallel_pass_min = 1u << 18;
 };
 
 }  // namespace detail
