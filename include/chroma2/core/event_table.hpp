@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The event table of the persistent worker: per event, photons taken in, secondaries spawned and
+// photons finished (published to the output), counted on the device, and a mirror in mapped
+// memory the host reads while the worker runs. Completion comes from these counts only.
+#pragma once
+
+#include "chroma2/config/atomic.hpp"
+#include "chroma2/config/macros.hpp"
+#include "chroma2/core/detail/worker_sync.hpp"
+
+#include <cstdint>
+
+namespace chroma2 {
+
+enum class EventState : std::uint32_t {
+  unknown = 0,   // nothing of this event reached the worker yet
+  running = 1,   // photons taken in, not all finished (or the event is not closed)
+  complete = 2,  // closed, every submitted photon taken in, finished = submitted + spawned
+};
+
+struct EventStatus {
+  std::uint64_t submitted = 0;  // photons the host submitted (host bookkeeping)
+  std::uint64_t intake = 0;     // photons the worker took from its inbox
+  std::uint64_t spawned = 0;    // secondaries created
+  std::uint64_t finished = 0;   // photons published to the output
+  bool closed = false;
+  EventState state = EventState::unknown;
+
+  std::uint64_t in_flight() const { return intake + spawned - finished; }
+  bool complete() const { return state == EventState::complete; }
+};
+
+// The completion rule. `expected` is 0 while the event is open and submitted + 1 once closed.
+// Sound when `finished` was read before `spawned` and `intake`: all three only grow, and a
+// photon's intake or spawn is counted before it can be counted finished, so equality at the
+// later reads means nothing was in flight at the first one.
+CHROMA2_HD constexpr EventState event_state(std::uint64_t expected, std::uint64_t intake,
+                                            std::uint64_t spawned, std::uint64_t finished) {
+  if (expected != 0 && intake == expected - 1 && finished == intake + spawned)
+    return EventState::complete;
+  return intake == 0 && spawned == 0 ? EventState::unknown : EventState::running;
+}
+
+namespace detail {
+struct EventMirror {
+  std::uint64_t intake;
+  std::uint64_t spawned;
+  std::uint64_t finished;
+  std::uint32_t state;
+  std::uint32_t pad;
+};
+}  // namespace detail
+
+// What the worker sees: trivially copyable.
+struct EventTableRef {
+  std::uint64_t* intake;        // device counters, one per event
+  std::uint64_t* spawned;       //
+  std::uint64_t* finished;      //
+  std::uint64_t* expected;      // mapped, written by the host when it closes an event
+  detail::EventMirror* mirror;  // mapped, written by the worker for the host
+  std::uint32_t capacity;       // event ids are [0, capacity)
+
+  CHROMA2_HD void count_intake(std::uint32_t event) const { bump(intake, event); }
+  CHROMA2_HD void count_spawned(std::uint32_t event) const { bump(spawned, event); }
+  CHROMA2_HD void count_finished(std::uint32_t event) const { bump(finished, event); }
+
+  // Reads one event's counters in the order the completion rule needs.
+  CHROMA2_HD detail::EventMirror snapshot(std::uint32_t event) const {
+    detail::EventMirror m{};
+    m.finished = atomic_ref<std::uint64_t>(finished[event]).load(memory_order::acquire);
+    m.spawned = atomic_ref<std::uint64_t>(spawned[event]).load(memory_order::acquire);
+    m.intake = atomic_ref<std::uint64_t>(intake[event]).load(memory_order::acquire);
+    const std::uint64_t exp = detail::system_load(expected[event]);
+    m.state = static_cast<std::uint32_t>(event_state(exp, m.intake, m.spawned, m.finished));
+    return m;
+  }
+
+  // Copies events [0, limit) to the mapped mirror, lanes of the group sharing the work.
+  template <class G>
+  CHROMA2_HD void publish(G g, std::uint32_t limit) const {
+    if (limit > capacity) limit = capacity;
+    g.for_lanes([&](int lane) {
+      for (std::uint32_t e = static_cast<std::uint32_t>(lane); e < limit; e += G::lanes) {
+        const EventMirror m = snapshot(e);
+        detail::system_atomic_ref<std::uint64_t>(mirror[e].intake)
+            .store(m.intake, memory_order::relaxed);
+        detail::system_atomic_ref<std::uint64_t>(mirror[e].spawned)
+            .store(m.spawned, memory_order::relaxed);
+        detail::system_atomic_ref<std::uint64_t>(mirror[e].finished)
+            .store(m.finished, memory_order::relaxed);
+        detail::system_store(mirror[e].state, m.state);
+      }
+    });
+  }
+
+ private:
+  using EventMirror = detail::EventMirror;
+  CHROMA2_HD static void bump(std::uint64_t* counts, std::uint32_t event) {
+    atomic_ref<std::uint64_t>(counts[event]).fetch_add(1, memory_order::acq_rel);
+  }
+};
+
+}  // namespace chroma2
