@@ -75,3 +75,29 @@ inline MaterialProbe nested_probes(std::size_t n, std::uint64_t seed) {
 }
 
 }  // namespace chroma2::test
+
+namespace chroma2::test {
+
+// Rays from inside a closed mesh aimed exactly at its vertices and along its edges' points: a
+// watertight test never lets one escape. Returns the rays (origin inside, direction to the
+// feature) for placement `p` of the scene.
+inline std::vector<Ray> rays_at_features(const Scene& s, std::uint32_t p, Vec3 inside_local) {
+  const Placement& pl = s.placements[p];
+  const Mesh& m = s.meshes[pl.mesh];
+  std::vector<Ray> rays;
+  const Vec3 o = pl.transform.apply(inside_local);
+  auto aim = [&](Vec3 local) {
+    const Vec3 target = pl.transform.apply(local);
+    rays.push_back({o, 0.0f, normalize(target - o), std::numeric_limits<float>::infinity()});
+  };
+  for (const Vec3 v : m.vertices) aim(v);
+  for (const auto& t : m.triangles)
+    for (int k = 0; k < 3; ++k) {
+      const Vec3 a = m.vertices[t[k]], b = m.vertices[t[(k + 1) % 3]];
+      aim(0.5f * (a + b));
+      aim(a + 0.25f * (b - a));
+    }
+  return rays;
+}
+
+}  // namespace chroma2::test
