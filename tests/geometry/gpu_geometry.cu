@@ -120,18 +120,5 @@ TEST_CASE("Device relaunched rays skip the surface just left and find every surf
 
 TEST_CASE("Device rays through the vertices and edges of closed meshes never escape",
           "[geometry][watertight][gpu]") {
-  Scene s;
-  const auto sphere = s.add_mesh(make_geodesic_sphere(50, 4));
-  const auto cyl = s.add_mesh(make_cylinder(20, 40, 48, 6));
-  s.add_placement(sphere);
-  s.add_placement(sphere, rotation_about(normalize(Vec3{3, -1, 2}), 1.1f, {9000, 4000, -7000}));
-  s.add_placement(cyl, rotation_about(normalize(Vec3{0, 1, 1}), 0.3f, {-300, 0, 0}));
-  const auto g = build_geometry(s);
-  for (std::uint32_t p = 0; p < 3; ++p) {
-    const auto rays = rays_at_features(s, p, {0.3f, -0.2f, 0.1f});
-    std::size_t escaped = 0;
-    for (const Hit& h : DeviceBackend::hits(g, rays)) escaped += !h.hit();
-    INFO("placement " << p << ", " << rays.size() << " rays");
-    CHECK(escaped == 0);
-  }
+  check_watertight<DeviceBackend>(4, 48);
 }

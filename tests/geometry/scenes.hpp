@@ -101,3 +101,26 @@ inline std::vector<Ray> rays_at_features(const Scene& s, std::uint32_t p, Vec3 i
 }
 
 }  // namespace chroma2::test
+
+namespace chroma2::test {
+
+// Closed meshes, placed at the origin, far away and rotated: no feature ray escapes (backend B).
+template <class B>
+void check_watertight(int sphere_level, int segments) {
+  Scene s;
+  const auto sphere = s.add_mesh(make_geodesic_sphere(50, sphere_level));
+  const auto cyl = s.add_mesh(make_cylinder(20, 40, segments, segments / 8));
+  s.add_placement(sphere);
+  s.add_placement(sphere, rotation_about(normalize(Vec3{3, -1, 2}), 1.1f, {9000, 4000, -7000}));
+  s.add_placement(cyl, rotation_about(normalize(Vec3{0, 1, 1}), 0.3f, {-300, 0, 0}));
+  const auto g = build_geometry(s);
+  for (std::uint32_t p = 0; p < 3; ++p) {
+    const auto rays = rays_at_features(s, p, {0.3f, -0.2f, 0.1f});
+    std::size_t escaped = 0;
+    for (const Hit& h : B::hits(g, rays)) escaped += !h.hit();
+    INFO("placement " << p << ", " << rays.size() << " rays");
+    CHECK(escaped == 0);
+  }
+}
+
+}  // namespace chroma2::test

@@ -278,18 +278,5 @@ TEST_CASE("Degenerate triangles are left out of the BVH while slivers stay in",
 
 TEST_CASE("Rays through the vertices and edges of closed meshes never escape, placed or not",
           "[geometry][watertight][host]") {
-  Scene s;
-  const auto sphere = s.add_mesh(make_geodesic_sphere(50, 3));
-  const auto cyl = s.add_mesh(make_cylinder(20, 40, 24, 3));
-  s.add_placement(sphere);
-  s.add_placement(sphere, rotation_about(normalize(Vec3{3, -1, 2}), 1.1f, {9000, 4000, -7000}));
-  s.add_placement(cyl, rotation_about(normalize(Vec3{0, 1, 1}), 0.3f, {-300, 0, 0}));
-  const auto g = build_geometry(s);
-  for (std::uint32_t p = 0; p < 3; ++p) {
-    const auto rays = rays_at_features(s, p, {0.3f, -0.2f, 0.1f});
-    std::size_t escaped = 0;
-    for (const Hit& h : host_hits(g.ref(), rays)) escaped += !h.hit();
-    INFO("placement " << p << ", " << rays.size() << " rays");
-    CHECK(escaped == 0);
-  }
+  check_watertight<HostBackend>(3, 24);
 }
