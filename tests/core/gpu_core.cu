@@ -17,7 +17,7 @@
 using namespace chroma2;
 using namespace chroma2::test;
 
-TEST_CASE("Device and host Philox streams are identical word for word", "[rng][gpu]") {
+TEST_CASE("Device and host Philox streams are identical word for word", "[rng][gpu][stats]") {
   const std::uint64_t n = 2500000;  // 1e7 words
   Buffer<RngBlock, Device> d(n);
   RngBlock* out = d.data();

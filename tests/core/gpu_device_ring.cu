@@ -4,6 +4,7 @@
 // over a full co-resident grid, and the host bulk/async API of a device ring.
 #include "core/ring_bodies.hpp"
 #include "support/gpu.hpp"
+#include "support/scale.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -85,13 +86,14 @@ TEST_CASE("DeviceRing keeps FIFO order through batches of varying size over many
   DeviceRing<std::uint32_t, Device> ring(cap, {start, true}, {}, ring_poison);
   Buffer<std::uint32_t, Device> scratch(256);
   Buffer<OrderResult, Device> out(1);
-  batches_kernel<<<1, 32>>>(ring.ref(), scratch.data(), 20000, solo ? 37 : 200, solo, out.data());
+  const std::uint32_t n = scaled(20000, 2000);
+  batches_kernel<<<1, 32>>>(ring.ref(), scratch.data(), n, solo ? 37 : 200, solo, out.data());
   CHROMA2_CUDA_CHECK_LAUNCH();
   OrderResult res{};
   Device::copy_to_host(&res, out.data(), sizeof res);
   Device::synchronize({});
   INFO("start " << start << " capacity " << cap << " solo " << solo);
-  CHECK(res.checked == 20000);
+  CHECK(res.checked == n);
   CHECK(res.errors == 0);
   CHECK(ring.size() == 0);
 }
@@ -120,12 +122,13 @@ TEST_CASE("DeviceRing keeps FIFO order between one producer warp and one consume
   DeviceRing<std::uint32_t, Device> ring(256, {0, true}, {}, ring_poison);
   Buffer<std::uint32_t, Device> scratch(256);
   Buffer<OrderResult, Device> out(1);
-  fifo_kernel<<<1, 64>>>(ring.ref(), scratch.data(), 1000000, out.data());
+  const std::uint32_t n = scaled(1000000, 5000);
+  fifo_kernel<<<1, 64>>>(ring.ref(), scratch.data(), n, out.data());
   CHROMA2_CUDA_CHECK_LAUNCH();
   OrderResult res{};
   Device::copy_to_host(&res, out.data(), sizeof res);
   Device::synchronize({});
-  CHECK(res.checked == 1000000);
+  CHECK(res.checked == n);
   CHECK(res.errors == 0);
 }
 
@@ -137,9 +140,9 @@ TEST_CASE("DeviceRing delivers every item exactly once to consumer warps across 
     std::uint64_t start;
   };
   const Config configs[] = {
-      {1024, 4000, 128, false, 0},
-      {1u << 16, 4000, 128, false, (1ull << 32) - 1000},
-      {256, 500, 8, true, ~std::uint64_t(0) - 5000},  // every thread alone, tiny ring
+      {1024, scaled(4000, 40), 128, false, 0},
+      {1u << 16, scaled(4000, 40), 128, false, (1ull << 32) - 1000},
+      {256, scaled(500, 5), 8, true, ~std::uint64_t(0) - 5000},  // every thread alone, tiny ring
   };
   const int sms = sm_count();
   for (const Config& c : configs) {

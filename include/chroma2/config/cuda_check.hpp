@@ -15,6 +15,7 @@ namespace chroma2::detail {
 
 [[noreturn]] inline void throw_cuda_error(cudaError_t code, const char* call, const char* file,
                                           int line) {
+  cudaGetLastError();  // consume a non-sticky error so it does not resurface at a later check
   throw Error(std::string(file) + ":" + std::to_string(line) + ": " + call + " failed with " +
               cudaGetErrorName(code) + " (" + cudaGetErrorString(code) +
               ") \u2014 check the device, the arguments and any earlier asynchronous error");

@@ -6,8 +6,9 @@
 //
 // Protocol, per claim of k items by a group (a warp, a host thread playing 32 lanes, or a lone
 // thread):
-//   push: reserve space: old = free.fetch_sub(k); granted = clamp(old, 0, k); the overshoot
-//         k - granted goes back with free.fetch_add. Positions p = tail.fetch_add(granted).
+//   push: reserve space: seen = free.load(); ask = min(k, seen) (0 if seen <= 0);
+//         old = free.fetch_sub(ask); granted = clamp(old, 0, ask); the overshoot
+//         ask - granted goes back with free.fetch_add. Positions p = tail.fetch_add(granted).
 //         For each p: wait until seq[p & mask] == p (acquire: the slot's previous reader is
 //         done), write the item, seq = p + 1 (release: published). Then items.fetch_add(granted).
 //   pop:  reserve items from `items` the same way, positions from head.fetch_add; for each p:
@@ -151,13 +152,19 @@ class DeviceRingRef {
   }
 
  private:
-  // Takes up to k credits from c; the overshoot goes straight back. Never grants more than
-  // the counter held, so the sum of grants never exceeds what was given.
+  // Takes up to k credits from c. It reads first and asks only for what it saw, so an empty or
+  // full ring costs one load and no atomic, and concurrent claimers rarely overshoot; any
+  // overshoot goes straight back. Never grants more than the counter held, so the sum of grants
+  // never exceeds what was given. (Blind fetch_sub of k by thousands of claimers keeps the
+  // counter below zero and starves everyone: measured as a livelock on a full GPU grid.)
   CHROMA2_HD static std::uint32_t reserve(detail::RingCounter& c, std::uint32_t k) {
     atomic_ref<std::int64_t> a(c.value);
-    const std::int64_t old = a.fetch_sub(k, memory_order::relaxed);
-    const std::int64_t granted = old <= 0 ? 0 : (old >= k ? k : old);
-    if (granted < k) a.fetch_add(k - granted, memory_order::relaxed);
+    const std::int64_t seen = a.load(memory_order::relaxed);
+    if (seen <= 0 || k == 0) return 0;
+    const std::int64_t ask = seen < k ? seen : k;
+    const std::int64_t old = a.fetch_sub(ask, memory_order::relaxed);
+    const std::int64_t granted = old <= 0 ? 0 : (old >= ask ? ask : old);
+    if (granted < ask) a.fetch_add(ask - granted, memory_order::relaxed);
     return static_cast<std::uint32_t>(granted);
   }
   CHROMA2_HD static std::uint32_t give(detail::RingCounter& c, std::uint32_t k) {
