@@ -64,6 +64,14 @@ CHROMA2_HD CHROMA2_FORCEINLINE PackedTriangle load_triangle(const PackedTriangle
 }
 }  // namespace detail
 
+// What one closest-hit query cost; see TriangleGeometryRef::closest_hit(ray, counters).
+struct TraversalCounters {
+  std::uint64_t nodes = 0, triangles = 0, instances = 0;
+  CHROMA2_HD void node() { ++nodes; }
+  CHROMA2_HD void triangle() { ++triangles; }
+  CHROMA2_HD void instance() { ++instances; }
+};
+
 struct TriangleGeometryRef {
   const BvhNode* nodes = nullptr;  // top-level tree and every mesh's tree
   const PackedTriangle* triangles = nullptr;
@@ -75,6 +83,14 @@ struct TriangleGeometryRef {
   std::int32_t world_material = 0;
 
   CHROMA2_HD Hit closest_hit(Ray ray) const {
+    detail::NoTraversalCounters none;
+    return closest_hit(ray, none);
+  }
+
+  // The same query, adding its cost to `counters` (benchmarks use it to say why a figure is what
+  // it is).
+  template <class Counters>
+  CHROMA2_HD Hit closest_hit(Ray ray, Counters& counters) const {
     Hit h{};
     h.distance = ray.tmax;
     h.instance = no_hit;
@@ -92,28 +108,32 @@ struct TriangleGeometryRef {
         [&](std::uint32_t first, std::uint32_t count, float& tmax_top) {
           for (std::uint32_t i = first; i < first + count; ++i) {
             const InstanceRecord& inst = instances[i];
+            counters.instance();
             const RigidTransform xf = inst.transform;
             const detail::PreparedRay local =
                 detail::prepare_ray(xf.apply_inverse(ray.origin), xf.rotate_inverse(ray.direction));
             const std::uint32_t root = meshes[inst.mesh].root;
-            detail::traverse_bvh(nodes, root, local, ray.tmin, tmax_top,
-                                 [&](std::uint32_t tf, std::uint32_t tc, float& tmax_mesh) {
-                                   for (std::uint32_t j = tf; j < tf + tc; ++j) {
-                                     const PackedTriangle tri =
-                                         detail::load_triangle(triangles + j);
-                                     float t, u, v;
-                                     if (detail::ray_triangle(local, tri.v0, tri.v1, tri.v2,
-                                                              ray.tmin, tmax_mesh, t, u, v)) {
-                                       tmax_mesh = t;
-                                       best_instance = i;
-                                       best_triangle = j;
-                                       bu = u;
-                                       bv = v;
-                                     }
-                                   }
-                                 });
+            detail::traverse_bvh(
+                nodes, root, local, ray.tmin, tmax_top,
+                [&](std::uint32_t tf, std::uint32_t tc, float& tmax_mesh) {
+                  for (std::uint32_t j = tf; j < tf + tc; ++j) {
+                    const PackedTriangle tri = detail::load_triangle(triangles + j);
+                    counters.triangle();
+                    float t, u, v;
+                    if (detail::ray_triangle(local, tri.v0, tri.v1, tri.v2, ray.tmin, tmax_mesh, t,
+                                             u, v)) {
+                      tmax_mesh = t;
+                      best_instance = i;
+                      best_triangle = j;
+                      bu = u;
+                      bv = v;
+                    }
+                  }
+                },
+                counters);
           }
-        });
+        },
+        counters);
     if (best_instance == no_hit) return h;
     const InstanceRecord& inst = instances[best_instance];
     const PackedTriangle tri = detail::load_triangle(triangles + best_triangle);

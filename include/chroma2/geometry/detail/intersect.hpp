@@ -72,8 +72,8 @@ CHROMA2_HD CHROMA2_FORCEINLINE bool ray_box(const PreparedRay& r, float lx, floa
   const float y0 = (ly - r.origin.y) * r.inv.y, y1 = (hy - r.origin.y) * r.inv.y;
   const float z0 = (lz - r.origin.z) * r.inv.z, z1 = (hz - r.origin.z) * r.inv.z;
   const float tn = max_f(max_f(min_f(x0, x1), min_f(y0, y1)), max_f(min_f(z0, z1), tmin));
-  const float tf = min_f(min_f(max_f(x0, x1), max_f(y0, y1)), min_f(max_f(z0, z1), tmax)) *
-                   1.0000004f;
+  const float tf =
+      min_f(min_f(max_f(x0, x1), max_f(y0, y1)), min_f(max_f(z0, z1), tmax)) * 1.0000004f;
   tnear = tn;
   return tn <= tf;
 }

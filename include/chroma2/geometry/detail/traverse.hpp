@@ -30,15 +30,24 @@ CHROMA2_HD CHROMA2_FORCEINLINE BvhNode load_node(const BvhNode* p) {
 #endif
 }
 
-template <class Leaf>
+// Counts what a query costs (nodes visited, triangles tested, placements entered); the default
+// counts nothing and compiles away.
+struct NoTraversalCounters {
+  CHROMA2_HD void node() {}
+  CHROMA2_HD void triangle() {}
+  CHROMA2_HD void instance() {}
+};
+
+template <class Leaf, class Counters = NoTraversalCounters>
 CHROMA2_HD CHROMA2_FORCEINLINE void traverse_bvh(const BvhNode* nodes, std::uint32_t root,
                                                  const PreparedRay& ray, float tmin, float& tmax,
-                                                 Leaf&& leaf) {
+                                                 Leaf&& leaf, Counters&& counters = {}) {
   std::uint32_t stack[bvh_stack_size];
   int sp = 0;
   std::uint32_t node = root;
   while (true) {
     const BvhNode n = load_node(nodes + node);
+    counters.node();
     float t0, t1;
     bool h0 = ray_box(ray, n.lo_x[0], n.lo_y[0], n.lo_z[0], n.hi_x[0], n.hi_y[0], n.hi_z[0], tmin,
                       tmax, t0) &&
