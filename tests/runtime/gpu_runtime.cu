@@ -82,7 +82,8 @@ TEST_CASE("GPU results sorted by id are bit-identical across grid sizes and matc
   }
   // RNG-driven physics: bit-identical on the GPU for every grid; against the host the integer
   // state (ids, steps, counters, generations, reasons, last hits) is identical and the floats
-  // agree to a relative 1e-5 (nvcc contracts multiply-adds; device sin/cos/log differ).
+  // agree to a relative 1e-4 (nvcc contracts multiply-adds, device sin/cos differ, and positions
+  // accumulate over up to 10^4 steps).
   const SyntheticSteps physics{0.05f};
   std::vector<std::vector<Photon>> runs;
   for (unsigned grid : {1u, 5u, 0u}) {
@@ -103,7 +104,7 @@ TEST_CASE("GPU results sorted by id are bit-identical across grid sizes and matc
   REQUIRE(host.size() == runs[0].size());
   std::uint64_t int_mismatch = 0, float_mismatch = 0;
   auto close = [](float a, float b) {
-    return std::fabs(a - b) <= 1e-5f * std::fmax(1.0f, std::fmax(std::fabs(a), std::fabs(b)));
+    return std::fabs(a - b) <= 1e-4f * std::fmax(1.0f, std::fmax(std::fabs(a), std::fabs(b)));
   };
   for (std::size_t i = 0; i < host.size(); ++i) {
     const Photon& a = host[i];

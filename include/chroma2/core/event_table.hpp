@@ -10,6 +10,10 @@
 
 #include <cstdint>
 
+#if defined(__CUDACC__)
+#include <cooperative_groups.h>
+#endif
+
 namespace chroma2 {
 
 enum class EventState : std::uint32_t {
@@ -95,8 +99,19 @@ struct EventTableRef {
 
  private:
   using EventMirror = detail::EventMirror;
+  // One atomic per event per converged set of lanes (on the device): lanes counting the same
+  // event elect one that adds for all, after a sync that orders their earlier writes before it.
   CHROMA2_HD static void bump(std::uint64_t* counts, std::uint32_t event) {
+#if defined(__CUDA_ARCH__)
+    namespace cg = cooperative_groups;
+    const cg::coalesced_group active = cg::coalesced_threads();
+    const cg::coalesced_group peers = cg::labeled_partition(active, event);
+    peers.sync();
+    if (peers.thread_rank() == 0)
+      atomic_ref<std::uint64_t>(counts[event]).fetch_add(peers.size(), memory_order::acq_rel);
+#else
     atomic_ref<std::uint64_t>(counts[event]).fetch_add(1, memory_order::acq_rel);
+#endif
   }
 };
 

@@ -216,18 +216,25 @@ CHROMA2_HD bool recycle_finished(G g, const WorkerRef<Layout>& w, WorkerScratch<
   });
   const std::uint32_t k = claim_count(claim);
   const std::uint64_t base = claim_base(claim);
+  typename G::template LaneArray<std::uint32_t> primaries;
   g.for_lanes([&](int lane) {
+    primaries[lane] = 0;
     for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < k; j += G::lanes) {
       const Photon p = w.page.storage.load(s.slots[j]);
       const std::uint64_t pos = base + j;
       w.out[pos & w.out_mask] = p;
       system_store(w.out_seq[pos & w.out_mask], pos + 1);
       w.events.count_finished(p.event);
-      if (p.generation == 0)
-        atomic_ref<std::int64_t>(w.counters->primary_credits.value)
-            .fetch_add(1, memory_order::relaxed);
+      primaries[lane] += p.generation == 0;
     }
   });
+  const std::uint32_t done_primaries = g.sum(primaries);
+  if (done_primaries)
+    g.leader([&] {
+      atomic_ref<std::int64_t>(w.counters->primary_credits.value)
+          .fetch_add(done_primaries, memory_order::relaxed);
+      return 0;
+    });
   g.sync();
   if (k) {
     push_all(g, w.free, s.slots, k);
