@@ -259,9 +259,13 @@ CHROMA2_HD bool take_inbox(G g, const WorkerRef<Layout>& w, WorkerScratch<Chunk>
         atomic_ref<std::int64_t>(w.counters->inbox_claim.value).load(memory_order::relaxed);
     const std::int64_t d = published - claim;
     if (d <= 0) return 0u;
-    // take primary credits
+    // Take primary credits: read first and ask only for what was seen (a blind fetch_sub by
+    // thousands of warps keeps the counter below zero and starves them all).
     atomic_ref<std::int64_t> cr(w.counters->primary_credits.value);
-    const std::int64_t k = d < static_cast<std::int64_t>(Chunk) ? d : Chunk;
+    const std::int64_t seen = cr.load(memory_order::relaxed);
+    if (seen <= 0) return 0u;
+    std::int64_t k = d < static_cast<std::int64_t>(Chunk) ? d : Chunk;
+    k = k < seen ? k : seen;
     const std::int64_t old = cr.fetch_sub(k, memory_order::relaxed);
     const std::int64_t granted = old <= 0 ? 0 : (old >= k ? k : old);
     if (granted < k) cr.fetch_add(k - granted, memory_order::relaxed);
