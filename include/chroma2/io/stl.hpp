@@ -125,7 +125,12 @@ class AsciiStl {
 
  private:
   std::string where() const { return "line " + std::to_string(line_); }
-  static std::string quote(std::string_view w) { return "'" + std::string(w.substr(0, 40)) + "'"; }
+  static std::string quote(std::string_view w) {
+    std::string q(1, '\'');
+    q.append(w.substr(0, 40));
+    q.push_back('\'');
+    return q;
+  }
   void skip_space() {
     while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) {
       if (s_[pos_] == '\n') ++line_;
