@@ -23,15 +23,18 @@ inline Mesh make_soup(std::size_t n, std::uint64_t seed) {
   return m;
 }
 
-// Nested shells: water world, a glass sphere (r 100) holding a vacuum sphere (r 95) that holds a
-// small photocathode box; placed twice, the second far from the origin.
+// Nested shells: water world, a glass sphere (r 100) under a coating 0.02 mm outside it, holding a
+// vacuum sphere (r 95) that holds a small photocathode box; placed twice, the second far from the
+// origin (where relaunch_epsilon exceeds the coating's gap).
 inline Scene make_nested_scene() {
   Scene s;
   s.world_material = 2;
   Mesh shells = make_geodesic_sphere(100, 3, {0, 2, -1});
   Mesh inner = make_geodesic_sphere(95, 3, {1, 0, -1});
   Mesh core = make_box({10, 10, 10}, 1, {3, 1, 3});
-  for (Mesh* part : {&inner, &core}) {
+  // a coating 0.02 mm outside the glass, its facets parallel to the glass's: nearly coplanar
+  Mesh coat = make_geodesic_sphere(100.02f, 3, {2, 2, 1});
+  for (Mesh* part : {&inner, &core, &coat}) {
     const auto base = static_cast<std::uint32_t>(shells.vertices.size());
     for (Vec3 v : part->vertices) shells.vertices.push_back(v);
     for (std::size_t t = 0; t < part->size(); ++t) {
