@@ -22,10 +22,18 @@ using Catch::Matchers::ContainsSubstring;
 namespace fs = std::filesystem;
 
 namespace {
+// A folder of this process's own, removed when the test binary exits.
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("chroma2_io_" + std::to_string(::getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
 fs::path temp_dir() {
-  const fs::path d = fs::temp_directory_path() / ("chroma2_io_" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
+  static const TempDir dir;
+  return dir.path;
 }
 fs::path write_file(const std::string& name, const std::string& bytes) {
   const fs::path p = temp_dir() / name;
