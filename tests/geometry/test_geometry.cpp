@@ -65,49 +65,55 @@ TEST_CASE("Builders make closed solids with outward normals and the expected vol
 
 TEST_CASE("The BVH holds every primitive once inside its parents' boxes and stays shallow",
           "[geometry][bvh][host]") {
-  const Mesh soup = make_soup(20000, 3);
+  // 20,000 triangles, then 300,000 boxes: enough for the parallel passes of large nodes
+  for (const std::size_t count : {std::size_t(20000), std::size_t(300000)})
+    for (unsigned threads : {1u, 4u}) {
+      const Mesh soup = make_soup(count, 3);
+      std::vector<Aabb> boxes(soup.size());
+      for (std::size_t t = 0; t < soup.size(); ++t)
+        for (auto k : soup.triangles[t]) boxes[t].grow(soup.vertices[k]);
+      std::vector<std::uint32_t> ids(soup.size());
+      std::iota(ids.begin(), ids.end(), 0u);
+      ids.erase(ids.begin() + 5);  // a left-out primitive
+      BvhBuildOptions o;
+      o.threads = threads;
+      const BvhBuildOutput out = build_bvh(boxes, ids, o);
+      CHECK(out.depth < detail::bvh_stack_size);
+      std::vector<int> seen(soup.size(), 0);
+      std::size_t bad_box = 0;
+      // walk from the root, checking each child's box holds its primitives
+      std::vector<std::pair<std::uint32_t, Aabb>> todo{{0, {}}};
+      while (!todo.empty()) {
+        const auto [node, parent] = todo.back();
+        todo.pop_back();
+        const BvhNode& n = out.nodes[node];
+        for (int k = 0; k < 2; ++k) {
+          if (n.is_empty(k)) continue;
+          const Aabb b = n.child_box(k);
+          if (n.count[k] == 0) {
+            todo.push_back({n.first[k], b});
+            continue;
+          }
+          for (std::uint32_t i = n.first[k]; i < n.first[k] + n.count[k]; ++i) {
+            const Aabb& pb = boxes[out.order[i]];
+            ++seen[out.order[i]];
+            bad_box += pb.lo.x < b.lo.x || pb.lo.y < b.lo.y || pb.lo.z < b.lo.z ||
+                       pb.hi.x > b.hi.x || pb.hi.y > b.hi.y || pb.hi.z > b.hi.z;
+          }
+        }
+      }
+      CHECK(bad_box == 0);
+      CHECK(seen[5] == 0);
+      std::size_t once = 0;
+      for (std::size_t i = 0; i < seen.size(); ++i) once += seen[i] == 1;
+      CHECK(once == soup.size() - 1);
+      CHECK(out.nodes.size() < soup.size());
+    }
+  // edge cases: nothing, one primitive, all primitives at the same place
+  const Mesh soup = make_soup(100, 3);
   std::vector<Aabb> boxes(soup.size());
   for (std::size_t t = 0; t < soup.size(); ++t)
     for (auto k : soup.triangles[t]) boxes[t].grow(soup.vertices[k]);
-  std::vector<std::uint32_t> ids(soup.size());
-  std::iota(ids.begin(), ids.end(), 0u);
-  ids.erase(ids.begin() + 5);  // a left-out primitive
-  for (unsigned threads : {1u, 4u}) {
-    BvhBuildOptions o;
-    o.threads = threads;
-    const BvhBuildOutput out = build_bvh(boxes, ids, o);
-    CHECK(out.depth < detail::bvh_stack_size);
-    std::vector<int> seen(soup.size(), 0);
-    std::size_t bad_box = 0;
-    // walk from the root, checking each child's box holds its primitives
-    std::vector<std::pair<std::uint32_t, Aabb>> todo{{0, {}}};
-    while (!todo.empty()) {
-      const auto [node, parent] = todo.back();
-      todo.pop_back();
-      const BvhNode& n = out.nodes[node];
-      for (int k = 0; k < 2; ++k) {
-        if (n.is_empty(k)) continue;
-        const Aabb b = n.child_box(k);
-        if (n.count[k] == 0) {
-          todo.push_back({n.first[k], b});
-          continue;
-        }
-        for (std::uint32_t i = n.first[k]; i < n.first[k] + n.count[k]; ++i) {
-          const Aabb& pb = boxes[out.order[i]];
-          ++seen[out.order[i]];
-          bad_box += pb.lo.x < b.lo.x || pb.lo.y < b.lo.y || pb.lo.z < b.lo.z || pb.hi.x > b.hi.x ||
-                     pb.hi.y > b.hi.y || pb.hi.z > b.hi.z;
-        }
-      }
-    }
-    CHECK(bad_box == 0);
-    CHECK(seen[5] == 0);
-    std::size_t once = 0;
-    for (std::size_t i = 0; i < seen.size(); ++i) once += seen[i] == 1;
-    CHECK(once == soup.size() - 1);
-    CHECK(out.nodes.size() < soup.size());
-  }
-  // edge cases: nothing, one primitive, all primitives at the same place
   CHECK(build_bvh(boxes, std::span<const std::uint32_t>{}).nodes.size() == 1);
   const std::uint32_t one = 7;
   CHECK(build_bvh(boxes, std::span<const std::uint32_t>(&one, 1)).nodes[0].count[0] == 1);

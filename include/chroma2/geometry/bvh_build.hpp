@@ -75,6 +75,39 @@ class BinnedSahBuilder {
     Aabb box, cbox;  // primitive bounds and centroid bounds
   };
 
+  // Stable-by-chunk partition of order[b, e): in parallel for large ranges (count, prefix sum,
+  // scatter to a scratch array, copy back). Returns the first index of the right side.
+  template <class Pred>
+  std::uint32_t partition(std::uint32_t b, std::uint32_t e, Pred left) {
+    std::uint32_t* o = out_.order.data();
+    const std::uint32_t n = e - b;
+    const unsigned chunks = chunks_for(n);
+    if (chunks == 1) return static_cast<std::uint32_t>(std::partition(o + b, o + e, left) - o);
+    auto lo = [&](unsigned c) { return b + std::uint32_t(std::uint64_t(n) * c / chunks); };
+    std::vector<std::uint32_t> lefts(chunks), scratch(n);
+    auto run = [&](auto&& f) {
+      std::vector<std::thread> pool;
+      for (unsigned c = 0; c < chunks; ++c) pool.emplace_back(f, c);
+      for (auto& t : pool) t.join();
+    };
+    run([&](unsigned c) {
+      std::uint32_t k = 0;
+      for (std::uint32_t i = lo(c); i < lo(c + 1); ++i) k += left(o[i]) ? 1u : 0u;
+      lefts[c] = k;
+    });
+    std::uint32_t total_left = 0;
+    for (auto k : lefts) total_left += k;
+    run([&](unsigned c) {
+      std::uint32_t l = 0, r = total_left;
+      for (unsigned k = 0; k < c; ++k) l += lefts[k], r += (lo(k + 1) - lo(k)) - lefts[k];
+      for (std::uint32_t i = lo(c); i < lo(c + 1); ++i) scratch[left(o[i]) ? l++ : r++] = o[i];
+    });
+    run([&](unsigned c) {
+      std::copy(scratch.begin() + (lo(c) - b), scratch.begin() + (lo(c + 1) - b), o + lo(c));
+    });
+    return b + total_left;
+  }
+
   // Threads for one pass over n primitives: all of them near the root, one deeper down.
   unsigned chunks_for(std::uint32_t n) const {
     if (n < parallel_pass_min) return 1;
@@ -186,10 +219,9 @@ class BinnedSahBuilder {
       if (best_axis >= 0) {
         const int a = best_axis;
         const float l = lo[a], s = scale[a];
-        std::uint32_t* mid = std::partition(o + r.begin, o + r.end, [&](std::uint32_t id) {
+        const std::uint32_t m = partition(r.begin, r.end, [&](std::uint32_t id) {
           return std::clamp(int((component(centroids_[id], a) - l) * s), 0, bins - 1) <= best_bin;
         });
-        const auto m = static_cast<std::uint32_t>(mid - o);
         if (m > r.begin && m < r.end) return m;
       }
     }
