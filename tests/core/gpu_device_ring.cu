@@ -30,7 +30,8 @@ __global__ void edges_kernel(DeviceRingRef<std::uint32_t> r, std::uint32_t* scra
   if (solo) {
     if (threadIdx.x == 0) body_edges(SoloGroup{}, r, scratch, log);
   } else {
-    __shared__ std::uint32_t l[16];
+    // Every lane records the (warp-uniform) counts in its own copy; lane 0 reports them.
+    std::uint32_t l[16] = {};
     body_edges(WarpGroup{}, r, scratch, l);
     if (threadIdx.x == 0)
       for (int i = 0; i < 16; ++i) log[i] = l[i];
