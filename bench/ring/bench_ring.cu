@@ -124,14 +124,14 @@ template <class Q>
 __global__ void __launch_bounds__(block_threads) thread_kernel(Q q, RunArgs a) {
   const std::uint32_t warp = (blockIdx.x * blockDim.x + threadIdx.x) / 32;
   const std::uint32_t lane = WarpGroup::lane_id();
-  detail::Backoff backoff;
+  detail::Backoff backoff = detail::claim_backoff();
   if (warp % 2 == 0) {
     const std::uint64_t unit = std::uint64_t(warp / 2) * 32 + lane;
     const std::uint64_t end = unit_begin(a, unit + 1);
     for (std::uint64_t v = unit_begin(a, unit); v < end;) {
       if (try_push(q, static_cast<std::uint32_t>(v))) {
         ++v;
-        backoff = {};
+        backoff.reset();
       } else {
         backoff.pause();
       }
@@ -145,7 +145,7 @@ __global__ void __launch_bounds__(block_threads) thread_kernel(Q q, RunArgs a) {
     if (try_pop(q, v)) {
       mark_one(a, v, seen);
       ++unflushed;
-      backoff = {};
+      backoff.reset();
       continue;
     }
     flush_popped(a, unflushed);
@@ -162,14 +162,14 @@ template <class PopAndMark>
 __device__ void consume_warp(const RunArgs& a, std::uint32_t consumer_warp,
                              PopAndMark pop_and_mark) {
   const WarpGroup g;
-  detail::Backoff backoff;
+  detail::Backoff backoff = detail::claim_backoff();
   Seen seen;
   unsigned long long unflushed = 0;
   for (;;) {
     const std::uint32_t got = pop_and_mark(seen);
     if (got) {
       unflushed += got;
-      backoff = {};
+      backoff.reset();
       continue;
     }
     if (WarpGroup::lane_id() == 0) flush_popped(a, unflushed);
@@ -185,7 +185,7 @@ __global__ void __launch_bounds__(block_threads)
   const WarpGroup g;
   const std::uint32_t warp = (blockIdx.x * blockDim.x + threadIdx.x) / 32;
   const std::uint32_t lane = WarpGroup::lane_id();
-  detail::Backoff backoff;
+  detail::Backoff backoff = detail::claim_backoff();
   if (warp % 2 == 0) {
     std::uint64_t next = unit_begin(a, warp / 2);
     const std::uint64_t end = unit_begin(a, warp / 2 + 1);
@@ -205,7 +205,7 @@ __global__ void __launch_bounds__(block_threads)
       if (got == 0)
         backoff.pause();
       else
-        backoff = {};
+        backoff.reset();
     }
     return;
   }
@@ -226,7 +226,7 @@ __global__ void __launch_bounds__(block_threads)
   const std::uint32_t warp = (blockIdx.x * blockDim.x + threadIdx.x) / 32;
   const std::uint32_t lane = WarpGroup::lane_id();
   std::uint32_t* buf = stage[threadIdx.x / 32];
-  detail::Backoff backoff;
+  detail::Backoff backoff = detail::claim_backoff();
   if (warp % 2 == 0) {
     const std::uint64_t end = unit_begin(a, warp / 2 + 1);
     for (std::uint64_t c = unit_begin(a, warp / 2); c < end; c += chunk) {
@@ -239,7 +239,7 @@ __global__ void __launch_bounds__(block_threads)
         if (got == 0)
           backoff.pause();
         else
-          backoff = {};
+          backoff.reset();
       }
       __syncwarp();
     }

@@ -175,13 +175,13 @@ double run_once(const Q& q, Claim claim, int threads, Shared& sh, Seen& total) {
       const int producers = threads / 2;
       for (int i = 0; i < threads; ++i) {
         pool.emplace_back([&, i] {
-          detail::Backoff backoff;
+          detail::Backoff backoff = detail::claim_backoff();
           if (i < producers) {
             Producer p(i * n / producers, (i + 1) * n / producers);
             start_line();
             while (!p.done()) {
               if (p.step(q, claim))
-                backoff = {};
+                backoff.reset();
               else
                 backoff.pause();
             }
@@ -194,7 +194,7 @@ double run_once(const Q& q, Claim claim, int threads, Shared& sh, Seen& total) {
             const std::uint32_t got = consume_step(q, claim, sh, s);
             if (got) {
               unflushed += got;
-              backoff = {};
+              backoff.reset();
               continue;
             }
             sh.popped.fetch_add(unflushed, std::memory_order_relaxed);

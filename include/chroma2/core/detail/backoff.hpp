@@ -1,29 +1,74 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Bounded spinning for the short waits of the lock-free queues: on the device a growing
-// __nanosleep, on the host a few busy spins and then a yield so a preempted peer can run.
+// Exponential backoff for the spins of the lock-free queues: on the device a __nanosleep that
+// doubles up to a cap, on the host a doubling run of CPU pause hints and then yields, so a
+// waiter stops hammering the line it polls and a preempted peer can run.
 #pragma once
 
 #include "chroma2/config/macros.hpp"
 
 #if !defined(__CUDA_ARCH__)
 #include <thread>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 #endif
 
 namespace chroma2::detail {
 
+// Two uses, two caps: a short wait on a slot's sequence word (its peer is already inside its
+// claim, so the wait is short: cap 256 ns) and a retry after a claim that got nothing (the ring
+// is full or empty: the poller should get out of the way of the counter line, cap 8 us).
+inline constexpr unsigned backoff_slot_max_ns = 256;
+inline constexpr unsigned backoff_claim_max_ns = 8192;
+
 class Backoff {
  public:
+  CHROMA2_HD constexpr Backoff() = default;
+  CHROMA2_HD constexpr explicit Backoff(unsigned max_ns, unsigned first_ns = 32)
+      : delay_(first_ns), first_(first_ns), max_(max_ns) {}
+
+  // Waits once, then doubles the next wait (up to the cap).
   CHROMA2_HD void pause() {
 #if defined(__CUDA_ARCH__)
-    __nanosleep(8u << (state_ < 5 ? state_ : 5));
-    ++state_;
+    // __nanosleep sleeps somewhere in [0, 2 x delay]: the hardware jitter spreads the wake-ups
+    // of waiters that failed together.
+    __nanosleep(delay_);
 #else
-    if (++state_ > 16) std::this_thread::yield();
+    // Host: a doubling run of pause hints for the first few waits, then yield (a peer thread
+    // may be preempted; spinning would only burn its time slice).
+    if (++spins_ <= 8) {
+      for (unsigned i = 0; i < delay_ / 16u + 1u; ++i) cpu_relax();
+    } else {
+      std::this_thread::yield();
+    }
 #endif
+    delay_ = delay_ >= max_ / 2 ? max_ : delay_ * 2;
+  }
+
+  // After progress: the next failure waits the shortest time again.
+  CHROMA2_HD void reset() {
+    delay_ = first_;
+    spins_ = 0;
   }
 
  private:
-  unsigned state_ = 0;  // spins so far
+#if !defined(__CUDA_ARCH__)
+  static void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+#endif
+
+  unsigned delay_ = 8;  // ns (device) / pause-hint budget (host) of the next wait
+  unsigned first_ = 8;
+  unsigned max_ = backoff_slot_max_ns;
+  unsigned spins_ = 0;  // host: waits so far
 };
+
+// The backoff for retrying a ring claim that returned 0.
+CHROMA2_HD constexpr Backoff claim_backoff() { return Backoff(backoff_claim_max_ns); }
 
 }  // namespace chroma2::detail
