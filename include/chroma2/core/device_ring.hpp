@@ -60,10 +60,11 @@ class DeviceRingRef {
   using value_type = T;
 
   T* slots;
-  std::uint64_t* seq;
+  std::uint32_t* seq;  // per slot: 2 x lap (free for the lap's writer), 2 x lap + 1 (full)
   detail::RingCounters* counters;
-  std::uint64_t mask;  // capacity - 1
-  bool poison;         // overwrite each slot with poison_value after it is read (tests)
+  std::uint64_t mask;       // capacity - 1
+  std::uint32_t lap_shift;  // log2(capacity): the lap of position p is p >> lap_shift
+  bool poison;              // overwrite each slot with poison_value after it is read (tests)
   T poison_value;
 
   CHROMA2_HD std::uint64_t capacity() const { return mask + 1; }
@@ -75,9 +76,16 @@ class DeviceRingRef {
     const std::uint32_t got = g.leader([&] { return reserve(counters->free, n); });
     if (got == 0) return 0;
     const std::uint64_t base = g.leader([&] { return claim_positions(counters->tail, got); });
+    // Lane i handles items i, i + 32, ...: each pass is one coalesced access of the warp. All
+    // waits first, then all slot writes, then all publishing stores, so the release stores'
+    // fences find the slot writes already issued instead of one round trip per item.
     g.for_lanes([&](int lane) {
       for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < got; j += G::lanes)
-        write(base + j, items[j]);
+        wait_turn(base + j, writer_turn(base + j));
+      for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < got; j += G::lanes)
+        slots[(base + j) & mask] = items[j];
+      for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < got; j += G::lanes)
+        publish(base + j, writer_turn(base + j) + 1u);
     });
     g.sync();
     g.leader([&] { return give(counters->items, got); });
@@ -92,7 +100,13 @@ class DeviceRingRef {
     const std::uint64_t base = g.leader([&] { return claim_positions(counters->head, got); });
     g.for_lanes([&](int lane) {
       for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < got; j += G::lanes)
-        out[j] = read(base + j);
+        wait_turn(base + j, writer_turn(base + j) + 1u);
+      for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < got; j += G::lanes) {
+        out[j] = slots[(base + j) & mask];
+        if (poison) slots[(base + j) & mask] = poison_value;
+      }
+      for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < got; j += G::lanes)
+        publish(base + j, writer_turn(base + j) + 2u);
     });
     g.sync();
     g.leader([&] { return give(counters->free, got); });
@@ -114,7 +128,12 @@ class DeviceRingRef {
     if (got != 0) base = g.leader([&] { return claim_positions(counters->tail, got); });
     g.for_lanes([&](int lane) {
       accepted[lane] = has[lane] && offset[lane] < got;
-      if (accepted[lane]) write(base + offset[lane], item[lane]);
+      if (accepted[lane]) {
+        const std::uint64_t p = base + offset[lane];
+        wait_turn(p, writer_turn(p));
+        slots[p & mask] = item[lane];
+        publish(p, writer_turn(p) + 1u);
+      }
     });
     if (got != 0) {
       g.sync();
@@ -130,7 +149,13 @@ class DeviceRingRef {
     if (got == 0) return 0;
     const std::uint64_t base = g.leader([&] { return claim_positions(counters->head, got); });
     g.for_lanes([&](int lane) {
-      if (static_cast<std::uint32_t>(lane) < got) item[lane] = read(base + lane);
+      if (static_cast<std::uint32_t>(lane) < got) {
+        const std::uint64_t p = base + static_cast<std::uint32_t>(lane);
+        wait_turn(p, writer_turn(p) + 1u);
+        item[lane] = slots[p & mask];
+        if (poison) slots[p & mask] = poison_value;
+        publish(p, writer_turn(p) + 2u);
+      }
     });
     g.sync();
     g.leader([&] { return give(counters->free, got); });
@@ -175,21 +200,22 @@ class DeviceRingRef {
     return static_cast<std::uint64_t>(
         atomic_ref<std::int64_t>(c.value).fetch_add(k, memory_order::relaxed));
   }
-  CHROMA2_HD void write(std::uint64_t pos, const T& v) const {
-    atomic_ref<std::uint64_t> s(seq[pos & mask]);
-    detail::Backoff b;
-    while (s.load(memory_order::acquire) != pos) b.pause();
-    slots[pos & mask] = v;
-    s.store(pos + 1, memory_order::release);
+  // Slot sequence words hold the lap of the position (pos >> lap_shift) as 2 x lap (free for
+  // that lap's writer) and 2 x lap + 1 (holds that lap's item), truncated to 32 bits; the reader
+  // frees the slot for the next lap with 2 x lap + 2. See docs/device_ring.md for why 32 bits
+  // suffice across the 2^32 and 2^64 position wraps.
+  CHROMA2_HD std::uint32_t writer_turn(std::uint64_t pos) const {
+    return static_cast<std::uint32_t>(pos >> lap_shift) * 2u;
   }
-  CHROMA2_HD T read(std::uint64_t pos) const {
-    atomic_ref<std::uint64_t> s(seq[pos & mask]);
+  CHROMA2_HD void wait_turn(std::uint64_t pos, std::uint32_t turn) const {
+    atomic_ref<std::uint32_t> s(seq[pos & mask]);
+    if (s.load(memory_order::acquire) == turn) return;
     detail::Backoff b;
-    while (s.load(memory_order::acquire) != pos + 1) b.pause();
-    const T v = slots[pos & mask];
-    if (poison) slots[pos & mask] = poison_value;
-    s.store(pos + mask + 1, memory_order::release);
-    return v;
+    do b.pause();
+    while (s.load(memory_order::acquire) != turn);
+  }
+  CHROMA2_HD void publish(std::uint64_t pos, std::uint32_t turn) const {
+    atomic_ref<std::uint32_t>(seq[pos & mask]).store(turn, memory_order::release);
   }
 };
 
@@ -206,7 +232,7 @@ __global__ void ring_reset_kernel(DeviceRingRef<T> r, std::uint64_t start) {
   for (std::uint64_t i = blockIdx.x * std::uint64_t(blockDim.x) + threadIdx.x; i < cap;
        i += std::uint64_t(gridDim.x) * blockDim.x) {
     const std::uint64_t p = start + i;
-    r.seq[p & r.mask] = p;
+    r.seq[p & r.mask] = static_cast<std::uint32_t>(p >> r.lap_shift) * 2u;
     if (r.poison) r.slots[p & r.mask] = r.poison_value;
   }
   if (blockIdx.x == 0 && threadIdx.x == 0) {
@@ -255,10 +281,12 @@ class DeviceRing {
            "it must be a power of two between 1 and 2^30",
            "round the capacity up to a power of two, at most " + std::to_string(ring_max_capacity));
     slots_ = Buffer<T, Space>(capacity, stream);
-    seq_ = Buffer<std::uint64_t, Space>(capacity, stream);
+    seq_ = Buffer<std::uint32_t, Space>(capacity, stream);
     counters_ = Buffer<detail::RingCounters, Space>(1, stream);
-    ref_ = ref_type{slots_.data(), seq_.data(),    counters_.data(),
-                    capacity - 1,  options.poison, poison_value};
+    std::uint32_t shift = 0;
+    while ((std::uint64_t(1) << shift) < capacity) ++shift;
+    ref_ = ref_type{slots_.data(), seq_.data(),    counters_.data(), capacity - 1,
+                    shift,         options.poison, poison_value};
     clear(stream);
   }
 
@@ -271,7 +299,7 @@ class DeviceRing {
     if constexpr (std::is_same_v<Space, Host>) {
       for (std::uint64_t i = 0; i <= ref_.mask; ++i) {
         const std::uint64_t p = start + i;
-        ref_.seq[p & ref_.mask] = p;
+        ref_.seq[p & ref_.mask] = static_cast<std::uint32_t>(p >> ref_.lap_shift) * 2u;
         if (ref_.poison) ref_.slots[p & ref_.mask] = ref_.poison_value;
       }
       ref_.counters->tail.value = static_cast<std::int64_t>(start);
@@ -354,7 +382,7 @@ class DeviceRing {
 
   RingOptions options_;
   Buffer<T, Space> slots_;
-  Buffer<std::uint64_t, Space> seq_;
+  Buffer<std::uint32_t, Space> seq_;
   Buffer<detail::RingCounters, Space> counters_;
   ref_type ref_{};
 };
