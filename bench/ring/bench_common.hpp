@@ -29,10 +29,17 @@ struct Options {
   std::uint64_t items_per_item = 0;  // per-item queues (thread claims, broker); 0: items/8
   int reps = 5;                      // timed repeats (median); one untimed warm-up
   std::vector<std::uint64_t> capacities{std::uint64_t(1) << 16, std::uint64_t(1) << 26};
-  int max_threads = 0;          // host: largest thread count (0: hardware concurrency)
-  double timeout_s = 30;        // GPU: a run that takes longer is reported as a hang
-  double bandwidth = 0;         // bytes/s (read + write) for the bandwidth floor; 0: by device
-  double atomic_rate = 1.35e9;  // same-address atomics/s one counter sustains
+  int max_threads = 0;              // host: largest thread count (0: hardware concurrency)
+  double timeout_s = 30;            // GPU: a run that takes longer is reported as a hang
+  double bandwidth = 0;             // bytes/s (read + write) for the bandwidth floor; 0: by device
+  double atomic_rate = 1.35e9;      // same-address atomics/s one counter sustains
+  unsigned backoff_max_ns = 32768;  // GPU: cap of the backoff after a claim of 0 (ns)
+  // GPU: --only names (broker, thread, warp32, chunk128); empty: all.
+  std::vector<std::string> only;
+
+  bool runs(const char* name) const {
+    return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
+  }
 };
 
 inline void usage(const char* prog, bool gpu) {
@@ -43,8 +50,14 @@ inline void usage(const char* prog, bool gpu) {
       "  --items-per-item N  items per run for thread claims and the broker (default items/8)\n"
       "  --reps R            timed repeats, median reported (default 5, at least 1)\n"
       "  --quick             small sizes for a smoke run\n"
-      "  --capacity C        ring capacity, a power of two (repeatable; default 2^16 and 2^26)\n",
-      prog, gpu ? "[--timeout S] [--bandwidth B] " : "[--threads T] ");
+      "  --capacity C        ring capacity, a power of two (repeatable; default 2^16 and 2^26)\n"
+      "%s",
+      prog,
+      gpu ? "[--timeout S] [--bandwidth B] [--only NAME]... [--backoff-max NS] " : "[--threads T] ",
+      gpu ? "  --only NAME         run only broker, thread, warp32 or chunk128 (repeatable; for a\n"
+            "                      profiler); rows without the broker show no ratio\n"
+            "  --backoff-max NS    cap of the __nanosleep backoff after a claim of 0 (32768)\n"
+          : "");
 }
 
 // Parses the shared flags; exits with a message on a bad one.
@@ -75,6 +88,15 @@ inline Options parse_options(int argc, char** argv, bool gpu, Options o) {
       o.max_threads = std::atoi(value());
     } else if (a == "--timeout" && gpu) {
       o.timeout_s = std::atof(value());
+    } else if (a == "--only" && gpu) {
+      const std::string n = value();
+      if (n != "broker" && n != "thread" && n != "warp32" && n != "chunk128") {
+        std::fprintf(stderr, "--only %s: expected broker, thread, warp32 or chunk128\n", n.c_str());
+        std::exit(2);
+      }
+      o.only.push_back(n);
+    } else if (a == "--backoff-max" && gpu) {
+      o.backoff_max_ns = static_cast<unsigned>(std::max(32l, std::atol(value())));
     } else if (a == "--bandwidth" && gpu) {
       o.bandwidth = std::atof(value());
     } else if (a == "--atomic-rate") {
@@ -184,7 +206,7 @@ inline int finish(const std::vector<Measurement>& rows, bool failed) {
 // the sequence word is read and written by both sides.
 inline void print_floors(const Options& o, std::size_t item_bytes, double bandwidth,
                          const char* bandwidth_source) {
-  const double seq_bytes = 4 * sizeof(std::uint64_t);
+  const double seq_bytes = 4 * sizeof(std::uint32_t);  // 32-bit sequence words
   const double per_item = 2.0 * item_bytes + seq_bytes;
   std::printf("floors (upper bounds on items/s, one item = one completed push + one pop):\n");
   for (Claim c : {Claim::thread, Claim::warp32, Claim::chunk128}) {
@@ -196,7 +218,7 @@ inline void print_floors(const Options& o, std::size_t item_bytes, double bandwi
   }
   if (bandwidth > 0)
     std::printf(
-        "  bandwidth %.0f bytes/item (slot write+read %zu+%zu, sequence words 4x8) at "
+        "  bandwidth %.0f bytes/item (slot write+read %zu+%zu, sequence words 4x4) at "
         "%.3g B/s (%s): %.2f G items/s\n",
         per_item, item_bytes, item_bytes, bandwidth, bandwidth_source, bandwidth / per_item / 1e9);
   std::fflush(stdout);

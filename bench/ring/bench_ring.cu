@@ -48,6 +48,7 @@ struct RunArgs {
   std::uint32_t* bitmap;    // one bit per value
   Partial* partials;        // one per consumer warp
   Tally* tally;
+  std::uint32_t backoff_max_ns;  // cap of the retry backoff after a claim of 0
 };
 
 // What one consumer lane has seen so far.
@@ -124,7 +125,7 @@ template <class Q>
 __global__ void __launch_bounds__(block_threads) thread_kernel(Q q, RunArgs a) {
   const std::uint32_t warp = (blockIdx.x * blockDim.x + threadIdx.x) / 32;
   const std::uint32_t lane = WarpGroup::lane_id();
-  detail::Backoff backoff = detail::claim_backoff();
+  detail::Backoff backoff(a.backoff_max_ns);
   if (warp % 2 == 0) {
     const std::uint64_t unit = std::uint64_t(warp / 2) * 32 + lane;
     const std::uint64_t end = unit_begin(a, unit + 1);
@@ -162,7 +163,7 @@ template <class PopAndMark>
 __device__ void consume_warp(const RunArgs& a, std::uint32_t consumer_warp,
                              PopAndMark pop_and_mark) {
   const WarpGroup g;
-  detail::Backoff backoff = detail::claim_backoff();
+  detail::Backoff backoff(a.backoff_max_ns);
   Seen seen;
   unsigned long long unflushed = 0;
   for (;;) {
@@ -185,7 +186,7 @@ __global__ void __launch_bounds__(block_threads)
   const WarpGroup g;
   const std::uint32_t warp = (blockIdx.x * blockDim.x + threadIdx.x) / 32;
   const std::uint32_t lane = WarpGroup::lane_id();
-  detail::Backoff backoff = detail::claim_backoff();
+  detail::Backoff backoff(a.backoff_max_ns);
   if (warp % 2 == 0) {
     std::uint64_t next = unit_begin(a, warp / 2);
     const std::uint64_t end = unit_begin(a, warp / 2 + 1);
@@ -226,7 +227,7 @@ __global__ void __launch_bounds__(block_threads)
   const std::uint32_t warp = (blockIdx.x * blockDim.x + threadIdx.x) / 32;
   const std::uint32_t lane = WarpGroup::lane_id();
   std::uint32_t* buf = stage[threadIdx.x / 32];
-  detail::Backoff backoff = detail::claim_backoff();
+  detail::Backoff backoff(a.backoff_max_ns);
   if (warp % 2 == 0) {
     const std::uint64_t end = unit_begin(a, warp / 2 + 1);
     for (std::uint64_t c = unit_begin(a, warp / 2); c < end; c += chunk) {
@@ -321,8 +322,9 @@ class Harness {
     const std::uint32_t blocks = static_cast<std::uint32_t>(per_sm * gpu_.sms);
     const std::uint32_t warps = blocks * block_warps;
     const std::uint32_t consumer_warps = warps / 2;
-    RunArgs args{items, per_thread ? consumer_warps * 32 : consumer_warps, bitmap_.data(), nullptr,
-                 tally_.data()};
+    RunArgs args{items,          per_thread ? consumer_warps * 32 : consumer_warps,
+                 bitmap_.data(), nullptr,
+                 tally_.data(),  opt_.backoff_max_ns};
     Buffer<Partial, Device> partials(consumer_warps);
     args.partials = partials.data();
     grid_note_ = std::to_string(blocks) + " blocks x " + std::to_string(block_threads) +
@@ -448,7 +450,7 @@ int main(int argc, char** argv) try {
   std::vector<Measurement> rows;
   for (const std::uint64_t cap : opt.capacities) {
     double broker_rate = 0;
-    {
+    if (opt.runs("broker")) {
       BrokerQueue<Device> broker(static_cast<std::uint32_t>(cap));
       const std::string label = "broker/thread/capacity " + std::to_string(cap);
       const std::uint64_t n = opt.items_per_item;
@@ -472,6 +474,7 @@ int main(int argc, char** argv) try {
     auto reset = [&](cudaStream_t s) { ring.clear(s); };
     auto drained = [&](cudaStream_t s) { return ring.size(s) == 0; };
     for (Claim c : {Claim::thread, Claim::warp32, Claim::chunk128}) {
+      if (!opt.runs(claim_name(c))) continue;
       const std::string label =
           std::string("chroma2/") + claim_name(c) + "/capacity " + std::to_string(cap);
       Measurement m;
