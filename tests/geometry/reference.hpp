@@ -51,6 +51,59 @@ CHROMA2_HD inline bool ref_intersect(const RefTriangle& tri, D3 o, D3 d, double&
   return std::isfinite(t);
 }
 
+// Distances in double for the touching rule of the checks (bodies.hpp).
+inline double norm3(D3 a) { return std::sqrt(dot3(a, a)); }
+inline D3 along(D3 o, D3 d, double t) { return {o.x + t * d.x, o.y + t * d.y, o.z + t * d.z}; }
+
+// Distance between the ray points o + s d, s in [s0, s1], and the segment [a, b]: the closest
+// pair of the unconstrained lines, clamped to the segment, the other parameter recomputed and
+// clamped again (exact for two segments, which minimise a convex quadratic over a rectangle).
+inline double ray_segment_distance(D3 o, D3 d, double s0, double s1, D3 a, D3 b) {
+  const D3 e = sub(b, a), w = sub(o, a);
+  const double dd = dot3(d, d), de = dot3(d, e), ee = dot3(e, e), dw = dot3(d, w),
+               ew = dot3(e, w);
+  const double den = dd * ee - de * de;
+  auto clamp = [](double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); };
+  double s = den > 1e-12 * dd * ee ? clamp((de * ew - ee * dw) / den, s0, s1) : s0;
+  double u = ee > 0 ? clamp((de * s + ew) / ee, 0.0, 1.0) : 0.0;
+  s = clamp((de * u - dw) / dd, s0, s1);
+  u = ee > 0 ? clamp((de * s + ew) / ee, 0.0, 1.0) : 0.0;
+  return norm3(sub(along(o, d, s), along(a, e, u)));
+}
+
+inline double point_segment_distance(D3 p, D3 a, D3 b) {
+  const D3 e = sub(b, a);
+  const double ee = dot3(e, e);
+  double u = ee > 0 ? dot3(sub(p, a), e) / ee : 0.0;
+  u = u < 0 ? 0 : (u > 1 ? 1 : u);
+  return norm3(sub(p, along(a, e, u)));
+}
+
+// Distance from a point to a (non-degenerate) triangle.
+inline double point_triangle_distance(D3 p, const RefTriangle& t) {
+  const D3 n = cross3(sub(t.v1, t.v0), sub(t.v2, t.v1));
+  const double nn = dot3(n, n);
+  const double h = dot3(sub(p, t.v0), n) / nn;
+  const D3 q = along(p, n, -h);  // p projected onto the plane
+  const double w0 = dot3(cross3(sub(t.v1, t.v0), sub(q, t.v0)), n),
+               w1 = dot3(cross3(sub(t.v2, t.v1), sub(q, t.v1)), n),
+               w2 = dot3(cross3(sub(t.v0, t.v2), sub(q, t.v2)), n);
+  if (w0 >= 0 && w1 >= 0 && w2 >= 0) return std::fabs(h) * std::sqrt(nn);
+  return std::fmin(point_segment_distance(p, t.v0, t.v1),
+                   std::fmin(point_segment_distance(p, t.v1, t.v2),
+                             point_segment_distance(p, t.v2, t.v0)));
+}
+
+// Whether the ray (between tmin and tmax, or 1e8 mm when unbounded) passes within delta of an
+// edge of the triangle.
+inline bool ray_passes_near_edge(const Ray& r, const RefTriangle& t, double delta) {
+  const D3 o = to_d3(r.origin), d = to_d3(r.direction);
+  const double s1 = std::isfinite(r.tmax) ? double(r.tmax) : 1e8;
+  return ray_segment_distance(o, d, r.tmin, s1, t.v0, t.v1) <= delta ||
+         ray_segment_distance(o, d, r.tmin, s1, t.v1, t.v2) <= delta ||
+         ray_segment_distance(o, d, r.tmin, s1, t.v2, t.v0) <= delta;
+}
+
 CHROMA2_HD inline RefHit ref_closest(const RefTriangle* tris, std::size_t n, const Ray& ray,
                                      double shift) {
   RefHit best{{ray.tmax, ray.tmax}, {no_hit, no_hit}};

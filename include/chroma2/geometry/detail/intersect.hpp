@@ -14,12 +14,24 @@
 namespace chroma2::detail {
 
 // Products and differences that must not be fused: the edge functions of two triangles sharing
-// an edge are exact negatives of each other only if both are rounded the same way.
+// an edge are exact negatives of each other only if both are rounded the same way. nvcc fuses
+// a*b+c by default; so do host compilers once these are inlined (GCC with -ffp-contract=fast, the
+// default of its GNU dialects, wherever FMA exists: aarch64, x86-64 with -mfma or -march=native).
+// On the host an empty asm that claims to change the product keeps it a rounded float.
 CHROMA2_HD CHROMA2_FORCEINLINE float mul_rn(float a, float b) {
 #if CHROMA2_DEVICE_PASS
   return __fmul_rn(a, b);
 #else
-  return a * b;
+  float p = a * b;
+#if defined(__GNUC__) && defined(__x86_64__)
+  asm("" : "+x"(p));
+#elif defined(__GNUC__) && defined(__aarch64__)
+  asm("" : "+w"(p));
+#else
+  volatile float kept = p;
+  p = kept;
+#endif
+  return p;
 #endif
 }
 CHROMA2_HD CHROMA2_FORCEINLINE float sub_rn(float a, float b) {
