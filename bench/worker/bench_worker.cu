@@ -8,6 +8,7 @@
 #include "chroma2/core/photon_page.hpp"
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 using namespace chroma2;
@@ -66,16 +67,21 @@ std::uint64_t total_steps(const PhotonPage<layout::Packed, Device>& page, Stream
   return h;
 }
 
-DriverResult run_chroma(const WorkerBenchOptions& o, const std::vector<Photon>& in) {
+// The drivers below time propagation alone and, for the host-to-host figure, the upload of the
+// photons before it and the download of the results after it (into pre-touched host memory).
+DriverResult run_chroma(const WorkerBenchOptions& o, const std::vector<Photon>& in,
+                        std::vector<Photon>& out) {
   OwnedStream stream;
   const Stream s = stream.get();
   const auto n = static_cast<std::uint32_t>(in.size());
   PhotonPage<layout::Packed, Device> page(n, s);
-  page.upload(in, 0, s);
   Buffer<std::uint32_t, Device> a(n), b(n), count(1);
   std::vector<std::uint32_t> idx(n);
   for (std::uint32_t i = 0; i < n; ++i) idx[i] = i;
   Device::copy_from_host(a.data(), idx.data(), n * 4ull, s);
+  s.synchronize();
+  const auto t_up = Clock::now();
+  page.upload(in, 0, s);
   s.synchronize();
   std::uint32_t* in_idx = a.data();
   std::uint32_t* out_idx = b.data();
@@ -96,24 +102,37 @@ DriverResult run_chroma(const WorkerBenchOptions& o, const std::vector<Photon>& 
                                                                          o.max_steps, o.seed);
   CHROMA2_CUDA_CHECK_LAUNCH();
   s.synchronize();
-  const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
-  return {"gpu", "chroma-relaunch", n, total_steps(page, s), sec, 168.0};
+  const auto t1 = Clock::now();
+  page.download(out, 0, s);
+  const double sec = std::chrono::duration<double>(t1 - t0).count();
+  DriverResult r{"gpu", "chroma-relaunch", n, total_steps(page, s), sec, 168.0};
+  r.seconds_h2h = std::chrono::duration<double>(Clock::now() - t_up).count();
+  return r;
 }
 
-DriverResult run_per_photon(const WorkerBenchOptions& o, const std::vector<Photon>& in) {
+DriverResult run_per_photon(const WorkerBenchOptions& o, const std::vector<Photon>& in,
+                            std::vector<Photon>& out) {
   OwnedStream stream;
   const Stream s = stream.get();
   const auto n = static_cast<std::uint32_t>(in.size());
   PhotonPage<layout::Packed, Device> page(n, s);
+  s.synchronize();
+  const auto t_up = Clock::now();
   page.upload(in, 0, s);
+  s.synchronize();
   const auto t0 = Clock::now();
   all_steps_kernel<<<(n + 255) / 256, 256, 0, s.cuda()>>>(page.ref(), nullptr, n, o.max_steps,
                                                           o.seed);
   CHROMA2_CUDA_CHECK_LAUNCH();
   s.synchronize();
-  const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
+  const auto t1 = Clock::now();
+  page.download(out, 0, s);
+  const double sec = std::chrono::duration<double>(t1 - t0).count();
+  const double h2h = std::chrono::duration<double>(Clock::now() - t_up).count();
   const std::uint64_t steps = total_steps(page, s);
-  return {"gpu", "thread-per-photon", n, steps, sec, 160.0 * n / steps};
+  DriverResult r{"gpu", "thread-per-photon", n, steps, sec, 160.0 * n / steps};
+  r.seconds_h2h = h2h;
+  return r;
 }
 
 }  // namespace
@@ -132,21 +151,28 @@ int main(int argc, char** argv) {
   const double bw = o.bandwidth > 0 ? o.bandwidth : 2.0 * mem_clock_khz * 1e3 * (bus_bits / 8.0);
   std::printf("# %s, %d SMs, micro-steps %u\n", prop.name, prop.multiProcessorCount, o.micro_steps);
   print_header(bw);
+  bool ok = true;
   for (std::uint64_t n : o.photons) {
     const auto in = bench_photons(n);
+    std::vector<Photon> out(n);  // pre-touched
     run_worker<Device>(o, bench_photons(std::min<std::uint64_t>(n, 100000)), 0.0f, "gpu", "warm-up",
-                       1u << 21, 1u << 20, 1u << 22);
-    const DriverResult w =
-        run_worker<Device>(o, in, 0.0f, "gpu", "persistent-worker", 1u << 21, 1u << 20, 1u << 22);
-    const DriverResult c = run_chroma(o, in);
-    const DriverResult p = run_per_photon(o, in);
-    print_row(w, bw);
-    print_row(c, bw);
-    print_row(p, bw);
+                       true, 1u << 21, 1u << 20, 1u << 22);
+    DriverResult w = run_worker<Device>(o, in, 0.0f, "gpu", "persistent-worker", true, 1u << 21,
+                                        1u << 20, 1u << 22);
+    DriverResult ws = run_worker<Device>(o, in, 0.0f, "gpu", "worker-streamed", false, 1u << 21,
+                                         1u << 20, 1u << 22);
+    ws.seconds_h2h = ws.seconds;
+    DriverResult c = run_chroma(o, in, out);
+    DriverResult p = run_per_photon(o, in, out);
+    std::optional<DriverResult> sp;
     if (o.spawn > 0)
-      print_row(
-          run_worker<Device>(o, in, o.spawn, "gpu", "worker+spawn", 1u << 21, 1u << 20, 1u << 22),
-          bw);
-    print_ratios(w, c, p);
+      sp = run_worker<Device>(o, in, o.spawn, "gpu", "worker+spawn", true, 1u << 21, 1u << 20,
+                              1u << 22);
+    ok = report_drivers(w, c, p, sp ? &*sp : nullptr, bw) && ok;
+    print_row(ws, bw);
+    print_json(ws);
+    ok = ws.ok && ws.steps == w.steps && ok;
   }
+  std::printf("# checks: %s\n", ok ? "all passed" : "FAILED");
+  return ok ? 0 : 1;
 }

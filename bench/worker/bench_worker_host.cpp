@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 using namespace chroma2;
@@ -86,25 +87,35 @@ DriverResult run_per_photon(const WorkerBenchOptions& o, const std::vector<Photo
 
 int main(int argc, char** argv) {
   WorkerBenchOptions o = parse(argc, argv);
-  const unsigned threads =
-      o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-  o.threads = threads;
+  const unsigned all = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<unsigned> sweep;
+  if (o.threads) {
+    sweep.push_back(o.threads);
+  } else {
+    for (unsigned t = 1; t < all; t *= 2) sweep.push_back(t);
+    sweep.push_back(all);
+  }
   const double bw = o.bandwidth > 0 ? o.bandwidth : 20e9;
-  std::printf("# host backend, %u threads, micro-steps %u\n", threads, o.micro_steps);
+  std::printf("# host backend, %u hardware threads, micro-steps %u\n", all, o.micro_steps);
   print_header(bw);
+  bool ok = true;
   for (std::uint64_t n : o.photons) {
     const auto in = bench_photons(n);
-    const DriverResult w =
-        run_worker<Host>(o, in, 0.0f, "host", "persistent-worker", 1u << 18, 1u << 16, 1u << 20);
-    const DriverResult c = run_chroma(o, in, threads);
-    const DriverResult p = run_per_photon(o, in, threads);
-    print_row(w, bw);
-    print_row(c, bw);
-    print_row(p, bw);
-    if (o.spawn > 0)
-      print_row(
-          run_worker<Host>(o, in, o.spawn, "host", "worker+spawn", 1u << 18, 1u << 16, 1u << 20),
-          bw);
-    print_ratios(w, c, p);
+    for (unsigned threads : sweep) {
+      o.threads = threads;
+      DriverResult w =
+          run_worker<Host>(o, in, 0.0f, "host", "persistent-worker", true, 1u << 18, 1u << 16,
+                           1u << 20);
+      DriverResult c = run_chroma(o, in, threads);
+      DriverResult p = run_per_photon(o, in, threads);
+      c.threads = p.threads = threads;
+      std::optional<DriverResult> sp;
+      if (o.spawn > 0)
+        sp = run_worker<Host>(o, in, o.spawn, "host", "worker+spawn", true, 1u << 18, 1u << 16,
+                              1u << 20);
+      ok = report_drivers(w, c, p, sp ? &*sp : nullptr, bw) && ok;
+    }
   }
+  std::printf("# checks: %s\n", ok ? "all passed" : "FAILED");
+  return ok ? 0 : 1;
 }

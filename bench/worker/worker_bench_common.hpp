@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // What the GPU and host worker benchmarks share: options, the synthetic photons, the one-step
 // function of the two relaunch drivers (the same physics, RNG stream and step cap as the worker),
-// and the report: photon-steps/s, modelled bytes per step against the floor, ratios.
+// the check of every run (no photon lost or duplicated, step totals) and the report: a table and
+// one JSON line per run with photon-steps/s, modelled bytes per step against the floor, ratios.
 #pragma once
 
 #include "chroma2/core/concepts/physics.hpp"
@@ -17,7 +18,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace chroma2::bench {
@@ -25,10 +28,10 @@ namespace chroma2::bench {
 struct WorkerBenchOptions {
   std::vector<std::uint64_t> photons{100000, 1000000, 10000000};
   float spawn = 0.01f;  // spawn probability per primary step (worker-only run)
-  std::uint32_t micro_steps = 16;
+  std::uint32_t micro_steps = WorkerOptions{}.micro_steps;
   std::uint32_t max_steps = 10000;
   std::uint64_t seed = 1;
-  unsigned threads = 0;  // host backend
+  unsigned threads = 0;  // host backend: 0 = 1, 2, 4, ... up to all hardware threads
   double bandwidth = 0;  // bytes/s for the floor; 0: by device (GPU) or 20e9 (host)
 };
 
@@ -103,56 +106,116 @@ struct DriverResult {
   const char* driver;
   std::uint64_t photons;
   std::uint64_t steps;
-  double seconds;
+  double seconds;         // propagation (for the worker: host to host, feeding and draining)
   double bytes_per_step;  // modelled global-memory traffic per photon-step
+  double seconds_h2h = 0;  // with the input upload and the output download (GPU drivers 2, 3)
+  bool ok = true;          // the run's own checks passed
+  unsigned threads = 0;    // host backend
 };
+
+// The checks of a worker run: every photon comes out exactly once (ids unique, primaries and
+// secondaries counted), ended, and the output's step sum equals the worker's step counter.
+inline bool check_worker_output(const std::vector<Photon>& out, std::uint64_t primaries,
+                                const WorkerTelemetry& t) {
+  std::vector<std::uint64_t> ids(out.size());
+  std::uint64_t steps = 0, prim = 0, alive = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    ids[i] = out[i].id;
+    steps += out[i].steps;
+    prim += out[i].generation == 0;
+    alive += out[i].reason == TerminalReason::alive;
+  }
+  std::sort(ids.begin(), ids.end());
+  const std::uint64_t dups =
+      static_cast<std::uint64_t>(ids.end() - std::unique(ids.begin(), ids.end()));
+  const bool ok = dups == 0 && alive == 0 && prim == primaries &&
+                  out.size() == primaries + static_cast<std::uint64_t>(t.spawned) &&
+                  steps == static_cast<std::uint64_t>(t.steps);
+  if (!ok)
+    std::printf(
+        "# CHECK FAILED: %zu photons out (%llu primaries of %llu, %lld spawned), %llu duplicate "
+        "ids, %llu still alive, output steps %llu vs counted %lld\n",
+        out.size(), static_cast<unsigned long long>(prim),
+        static_cast<unsigned long long>(primaries), static_cast<long long>(t.spawned),
+        static_cast<unsigned long long>(dups), static_cast<unsigned long long>(alive),
+        static_cast<unsigned long long>(steps), static_cast<long long>(t.steps));
+  return ok;
+}
 
 inline void print_header(double bandwidth) {
   std::printf(
-      "# bandwidth for the floor: %.0f GB/s; floor = state read + written once per photon\n",
+      "# bandwidth for the floor: %.0f GB/s; floor = state read + written once per photon\n"
+      "# time_s: propagation (worker: host to host, feeding and draining while it runs); "
+      "h2h_s: drivers 2 and 3 with the input upload and the output download\n",
       bandwidth / 1e9);
-  std::printf("%-5s %-22s %10s %12s %9s %14s %10s %10s %9s\n", "back", "driver", "photons", "steps",
-              "time_s", "Gsteps/s", "B/step", "floor_B", "vs_floor");
+  std::printf("%-5s %-18s %4s %10s %12s %9s %9s %10s %10s %9s %9s %6s\n", "back", "driver", "thr",
+              "photons", "steps", "time_s", "h2h_s", "Gsteps/s", "h2h_G/s", "B/step", "vs_floor",
+              "check");
 }
 
 inline void print_row(const DriverResult& r, double bandwidth) {
   const double rate = r.steps / r.seconds;
-  const double floor_bytes = 160.0 * r.photons / static_cast<double>(r.steps);
-  const double achieved_bw = rate * r.bytes_per_step;
-  std::printf("%-5s %-22s %10llu %12llu %9.4f %14.3f %10.1f %10.2f %8.2fx\n", r.backend, r.driver,
-              static_cast<unsigned long long>(r.photons), static_cast<unsigned long long>(r.steps),
-              r.seconds, rate / 1e9, r.bytes_per_step, floor_bytes,
-              bandwidth > 0 ? achieved_bw / bandwidth : 0.0);
+  const double h2h = r.seconds_h2h > 0 ? r.steps / r.seconds_h2h : 0.0;
+  std::printf("%-5s %-18s %4u %10llu %12llu %9.4f %9.4f %10.3f %10.3f %9.1f %8.2fx %6s\n",
+              r.backend, r.driver, r.threads, static_cast<unsigned long long>(r.photons),
+              static_cast<unsigned long long>(r.steps), r.seconds, r.seconds_h2h, rate / 1e9,
+              h2h / 1e9, r.bytes_per_step,
+              bandwidth > 0 ? rate * r.bytes_per_step / bandwidth : 0.0, r.ok ? "ok" : "FAIL");
 }
 
-inline void print_ratios(const DriverResult& worker, const DriverResult& chroma,
-                         const DriverResult& per_photon) {
-  const double w = worker.steps / worker.seconds;
+inline void print_json(const DriverResult& r) {
   std::printf(
-      "# %s N=%llu: worker / chroma-relaunch = %.2fx (goal >= 3), worker / "
-      "thread-per-photon = %.2fx (goal >= 1.2), worker %.2f Gsteps/s (goal >= 10 on "
-      "H100/H200)\n",
-      worker.backend, static_cast<unsigned long long>(worker.photons),
-      w / (chroma.steps / chroma.seconds), w / (per_photon.steps / per_photon.seconds), w / 1e9);
-  if (worker.steps != chroma.steps || worker.steps != per_photon.steps)
-    std::printf(
-        "# WARNING: step totals differ (%llu, %llu, %llu): the drivers did not run the "
-        "same photons\n",
-        static_cast<unsigned long long>(worker.steps),
-        static_cast<unsigned long long>(chroma.steps),
-        static_cast<unsigned long long>(per_photon.steps));
+      "{\"bench\":\"worker\",\"backend\":\"%s\",\"driver\":\"%s\",\"threads\":%u,"
+      "\"photons\":%llu,\"steps\":%llu,\"seconds\":%.6f,\"seconds_h2h\":%.6f,"
+      "\"gsteps_per_s\":%.4f,\"bytes_per_step\":%.1f,\"ok\":%s}\n",
+      r.backend, r.driver, r.threads, static_cast<unsigned long long>(r.photons),
+      static_cast<unsigned long long>(r.steps), r.seconds, r.seconds_h2h, r.steps / r.seconds / 1e9,
+      r.bytes_per_step, r.ok ? "true" : "false");
 }
 
-// Driver 1: the persistent worker, fed and drained by the host while it runs; the time covers
-// submission, propagation and draining.
+// The rows, the ratios against the goals, and whether every check passed. The three drivers
+// must have run the same photons: their step totals must agree.
+inline bool report_drivers(DriverResult& worker, DriverResult& chroma, DriverResult& per_photon,
+                           const DriverResult* spawn_run, double bandwidth) {
+  if (worker.steps != chroma.steps || worker.steps != per_photon.steps) {
+    std::printf("# CHECK FAILED: step totals differ (%llu, %llu, %llu)\n",
+                static_cast<unsigned long long>(worker.steps),
+                static_cast<unsigned long long>(chroma.steps),
+                static_cast<unsigned long long>(per_photon.steps));
+    worker.ok = chroma.ok = per_photon.ok = false;
+  }
+  for (const DriverResult* r : std::initializer_list<const DriverResult*>{&worker, &chroma, &per_photon, spawn_run})
+    if (r) print_row(*r, bandwidth);
+  for (const DriverResult* r : std::initializer_list<const DriverResult*>{&worker, &chroma, &per_photon, spawn_run})
+    if (r) print_json(*r);
+  const double w = worker.steps / worker.seconds;
+  const auto rate = [](const DriverResult& r) { return r.steps / r.seconds; };
+  const auto rate_h2h = [&](const DriverResult& r) {
+    return r.seconds_h2h > 0 ? r.steps / r.seconds_h2h : rate(r);
+  };
+  std::printf(
+      "# %s N=%llu thr=%u: worker %.2f Gsteps/s (goal >= 10 on H100/H200); worker / "
+      "chroma-relaunch = %.2fx propagation only, %.2fx host to host (goal >= 3); worker / "
+      "thread-per-photon = %.2fx propagation only, %.2fx host to host (goal >= 1.2)\n",
+      worker.backend, static_cast<unsigned long long>(worker.photons), worker.threads, w / 1e9,
+      w / rate(chroma), w / rate_h2h(chroma), w / rate(per_photon), w / rate_h2h(per_photon));
+  return worker.ok && chroma.ok && per_photon.ok && (!spawn_run || spawn_run->ok);
+}
+
+// Driver 1: the persistent worker. Streamed: the host feeds the inbox and drains the output
+// while it runs, and the time covers all of it (host memory to host memory). Prefilled: every
+// photon is in the inbox before start() and the output has room for all of them, so the time
+// covers propagation alone (the worker still writes every finished photon to the mapped
+// output as it goes), as for drivers 2 and 3.
 template <class Space>
 DriverResult run_worker(const WorkerBenchOptions& o, const std::vector<Photon>& in, float spawn,
-                        const char* backend, const char* name, std::uint32_t page,
+                        const char* backend, const char* name, bool prefill, std::uint32_t page,
                         std::uint32_t inbox, std::uint32_t output) {
+  const auto n = static_cast<std::uint32_t>(in.size());
   WorkerOptions wo;
-  wo.page_capacity = static_cast<std::uint32_t>(std::min<std::uint64_t>(in.size(), page));
-  wo.inbox_capacity = inbox;
-  wo.output_capacity = output;
+  wo.page_capacity = std::min(n, page);
+  wo.inbox_capacity = prefill ? n : inbox;
+  wo.output_capacity = prefill ? n + n / 2 : output;
   wo.max_events = 1;
   wo.micro_steps = o.micro_steps;
   wo.max_steps = o.max_steps;
@@ -160,21 +223,48 @@ DriverResult run_worker(const WorkerBenchOptions& o, const std::vector<Photon>& 
   wo.threads = o.threads;
   PersistentWorker<SyntheticSteps, Space> w(SyntheticSteps{spawn}, wo);
   std::vector<Photon> out;
-  out.reserve(in.size() * 2);
-  const auto t0 = std::chrono::steady_clock::now();
-  w.start();
-  w.submit_all(in, out);
-  w.close_event(0);
+  out.resize(in.size() * 2);  // touch the pages now: first-touch faults are not the worker's
+  out.clear();
   const std::uint32_t ev[] = {0};
-  const bool ok = w.wait_events(ev, out, std::chrono::seconds(600));
-  w.stop();
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!ok) std::printf("# WARNING: worker run did not complete\n");
+  bool ok = true;
+  double s = 0;
+  if (prefill) {
+    ok = w.submit(in) == in.size();
+    w.close_event(0);
+    const auto t0 = std::chrono::steady_clock::now();
+    w.start();
+    const auto deadline = t0 + std::chrono::seconds(600);
+    while (!w.event_status(0).complete() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ok = w.wait_events(ev, out, std::chrono::seconds(60)) && ok;
+    w.stop();
+  } else {
+    const auto t0 = std::chrono::steady_clock::now();
+    w.start();
+    w.submit_all(in, out);
+    w.close_event(0);
+    ok = w.wait_events(ev, out, std::chrono::seconds(600));
+    w.stop();
+    s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  if (!ok) std::printf("# CHECK FAILED: the worker run did not complete\n");
   const WorkerTelemetry t = w.telemetry();
-  // page state per visit plus ring traffic (index and sequence word, pop and push), and per
-  // photon the inbox, page and output records
-  const double bytes = 176.0 * t.active_pops + 240.0 * (t.intake + t.spawned);
-  return {backend, name, in.size(), static_cast<std::uint64_t>(t.steps), s, bytes / t.steps};
+  std::printf(
+      "# telemetry %s %s: groups %u, iterations %lld, steps %lld, active pops %lld, spawn pops "
+      "%lld, intake %lld, output %lld, idle back-offs %lld, pending retries %lld\n",
+      backend, name, w.groups(), static_cast<long long>(t.iterations),
+      static_cast<long long>(t.steps), static_cast<long long>(t.active_pops),
+      static_cast<long long>(t.spawn_pops), static_cast<long long>(t.intake),
+      static_cast<long long>(t.output), static_cast<long long>(t.idle_backoffs),
+      static_cast<long long>(t.pending_retries));
+  // per photon: inbox record read, page store, lane load, write-back, output read and write
+  // (6 x 80 bytes); per extra visit a write-back and a load plus ring traffic
+  const double bytes = 480.0 * (t.intake + t.spawned) + 176.0 * t.active_pops;
+  DriverResult r{backend, name, in.size(), static_cast<std::uint64_t>(t.steps), s, bytes / t.steps};
+  r.ok = ok && check_worker_output(out, in.size(), t);
+  r.threads = o.threads;
+  return r;
 }
 
 }  // namespace chroma2::bench

@@ -46,7 +46,9 @@ CHROMA2_HD inline Photon fresh_photon(std::uint64_t i) {
   return p;
 }
 
-// Group collectives on 32 input values: exclusive scan, sum, broadcast from the leader.
+// Group collectives on 32 input values: exclusive scan, sum, broadcast from the leader, count of
+// non-zero lanes. `out` holds group_out_size words.
+inline constexpr int group_out_size = 67;
 template <class G>
 CHROMA2_HD void group_body(G g, const std::uint32_t* in, std::uint32_t* out) {
   typename G::template LaneArray<std::uint32_t> v, scan;
@@ -54,11 +56,13 @@ CHROMA2_HD void group_body(G g, const std::uint32_t* in, std::uint32_t* out) {
   const std::uint32_t total = g.exclusive_scan(v, scan);
   const std::uint32_t sum = g.sum(v);
   const std::uint32_t led = g.leader([&] { return sum * 3u + 1u; });
+  const std::uint32_t nonzero = g.count_nonzero(v);
   g.for_lanes([&](int lane) {
     out[lane] = scan[lane];
     if (lane == 0) {
       out[32] = total;
       out[33] = sum;
+      out[66] = nonzero;
     }
     out[34 + lane] = led;
   });
@@ -73,6 +77,9 @@ inline void check_group_results(const std::uint32_t* in, const std::uint32_t* ou
   CHECK(out[32] == run);
   CHECK(out[33] == run);
   for (int lane = 0; lane < 32; ++lane) CHECK(out[34 + lane] == run * 3u + 1u);
+  std::uint32_t nonzero = 0;
+  for (int lane = 0; lane < 32; ++lane) nonzero += in[lane] != 0;
+  CHECK(out[66] == nonzero);
 }
 
 // Asserts the physics of isotropic initialisation on >= 1e6 photons.

@@ -114,12 +114,12 @@ TEST_CASE("The warp group scans, sums and broadcasts exactly like the serial gro
           "[group][gpu]") {
   std::uint32_t in[32];
   for (int i = 0; i < 32; ++i) in[i] = static_cast<std::uint32_t>(i * i % 7 + (i == 31 ? 1000 : 0));
-  Buffer<std::uint32_t, Device> din(32), dout(66);
+  Buffer<std::uint32_t, Device> din(32), dout(group_out_size);
   Device::copy_from_host(din.data(), in, sizeof in);
   std::uint32_t* pi = din.data();
   std::uint32_t* po = dout.data();
   gpu_for_each(32, [=] __device__(std::uint64_t) { group_body(WarpGroup{}, pi, po); });
-  std::uint32_t out[66];
+  std::uint32_t out[group_out_size];
   Device::copy_to_host(out, po, sizeof out);
   Device::synchronize({});
   check_group_results(in, out);

@@ -252,6 +252,12 @@ void check_stop_resume(Worker& w, const QueueHarness& h, std::uint32_t n) {
   const std::uint32_t ev[] = {0};
   const bool done = w.wait_events(ev, out, std::chrono::seconds(120));
   w.stop();
+  const EventStatus end = w.event_status(0);
+  const auto c_end = w.census();
+  INFO("after resume: intake " << end.intake << ", spawned " << end.spawned << ", finished "
+                               << end.finished << "; census active " << c_end.active << ", spawn "
+                               << c_end.spawn << ", finished " << c_end.finished << ", free "
+                               << c_end.free << ", pending " << c_end.pending);
   REQUIRE(done);
   CHECK(stop_ms < 5000);
   CHECK(mid.finished == out_mid);

@@ -8,6 +8,7 @@
 #define CHROMA2_HD __host__ __device__
 #define CHROMA2_DEVICE __device__
 #define CHROMA2_FORCEINLINE __forceinline__
+#define CHROMA2_NOINLINE __noinline__
 // True in translation units compiled by nvcc: the CUDA runtime is available and device owners
 // exist.
 #define CHROMA2_HAS_CUDA_RUNTIME 1
@@ -15,6 +16,7 @@
 #define CHROMA2_HD
 #define CHROMA2_DEVICE
 #define CHROMA2_FORCEINLINE inline __attribute__((always_inline))
+#define CHROMA2_NOINLINE __attribute__((noinline))
 #define CHROMA2_HAS_CUDA_RUNTIME 0
 #endif
 

@@ -37,6 +37,10 @@ struct SoloGroup {
     out.v = T{};
     return in.v;
   }
+  template <class T>
+  CHROMA2_HD std::uint32_t count_nonzero(const LaneArray<T>& a) const {
+    return a.v != T{} ? 1u : 0u;
+  }
   template <class F>
   CHROMA2_HD auto leader(F&& f) const {
     return f();
@@ -62,6 +66,13 @@ struct SerialGroup {
     T s{};
     for (int lane = 0; lane < lanes; ++lane) s += a[lane];
     return s;
+  }
+  // Lanes whose value is not zero.
+  template <class T>
+  CHROMA2_HD std::uint32_t count_nonzero(const LaneArray<T>& a) const {
+    std::uint32_t c = 0;
+    for (int lane = 0; lane < lanes; ++lane) c += a[lane] != T{} ? 1u : 0u;
+    return c;
   }
   // Exclusive prefix sum, lane by lane; returns the total.
   template <class T>
@@ -101,6 +112,10 @@ struct WarpGroup {
     T s = a.v;
     for (int off = 16; off > 0; off >>= 1) s += __shfl_xor_sync(0xffffffffu, s, off);
     return s;
+  }
+  template <class T>
+  __device__ std::uint32_t count_nonzero(const LaneArray<T>& a) const {
+    return static_cast<std::uint32_t>(__popc(__ballot_sync(0xffffffffu, a.v != T{})));
   }
   template <class T>
   __device__ T exclusive_scan(const LaneArray<T>& in, LaneArray<T>& out) const {

@@ -39,11 +39,15 @@ struct WorkerOptions {
   std::uint32_t inbox_capacity = 1u << 14;   // host-fed records (rounded up to a power of two)
   std::uint32_t output_capacity = 1u << 20;  // finished records (rounded up to a power of two)
   std::uint32_t max_events = 64;             // event ids are [0, max_events)
-  std::uint32_t micro_steps = 16;            // physics steps per photon per visit
+  std::uint32_t micro_steps = 256;           // physics steps per photon per visit (a photon
+                                             // that uses them up goes back to active)
   std::uint32_t max_steps = 65535;           // a photon still alive after this many steps ends
                                              // with TerminalReason::max_steps
-  std::uint32_t spawn_threshold = 0;         // spawn → active while active holds fewer than
-                                             // this; 0: chunk × groups
+  std::uint32_t refill_lanes = 8;            // a group claims new photons once this many of its
+                                             // 32 lanes are empty (1..32)
+  std::uint32_t spawn_threshold = 0;         // spawn feeds lanes before active while active
+                                             // holds fewer photons than this (0: only when active
+                                             // cannot fill the empty lanes)
   std::uint32_t spawn_reserve = 0;           // slots inbox photons may never take (kept for
                                              // secondaries); 0: page / 8, at least 1
   std::uint32_t idle_threshold = 64;         // idle iterations before a group backs off
@@ -75,7 +79,7 @@ struct MappedSpaceOf<Device> {
 inline constexpr int worker_block = 256;
 
 template <std::uint32_t Chunk, class P, class Policy, class Layout>
-__global__ void __launch_bounds__(worker_block)
+__global__ void __launch_bounds__(worker_block, 2)
     persistent_worker_kernel(WorkerRef<Layout> w, P physics, Policy policy) {
   __shared__ WorkerScratch<Chunk> scratch[worker_block / 32];
   const unsigned warp = threadIdx.x / 32;
@@ -125,6 +129,10 @@ class PersistentWorker {
     if (options.micro_steps == 0)
       fail("micro-step budget 0 is invalid", "a visit must step a photon at least once",
            "ask for at least 1");
+    if (options.refill_lanes == 0 || options.refill_lanes > group_lanes)
+      fail("refill_lanes " + std::to_string(options.refill_lanes) + " is invalid",
+           "a group of " + std::to_string(group_lanes) + " lanes refills once that many are empty",
+           "ask for 1 to " + std::to_string(group_lanes) + " (default 8)");
     reserve_ = options.spawn_reserve ? options.spawn_reserve : std::max<std::uint32_t>(1, cap / 8);
     if (reserve_ >= cap)
       fail("spawn_reserve " + std::to_string(reserve_) + " is not below the page capacity " +
@@ -201,9 +209,8 @@ class PersistentWorker {
     ref_.seed = options.seed;
     ref_.micro_steps = options.micro_steps;
     ref_.max_steps = options.max_steps;
-    ref_.spawn_threshold = options.spawn_threshold ? options.spawn_threshold
-                                                   : Chunk * static_cast<std::uint32_t>(groups_);
-    ref_.slot_pressure = std::max<std::uint32_t>(reserve_, std::min<std::uint32_t>(Chunk, cap / 2));
+    ref_.spawn_threshold = options.spawn_threshold;
+    ref_.refill_lanes = options.refill_lanes;
     ref_.idle_threshold = options.idle_threshold;
   }
 
@@ -333,15 +340,24 @@ class PersistentWorker {
   // Appends every published finished photon to `out` and frees its output entry; returns how
   // many. One host thread drains.
   std::size_t drain(std::vector<Photon>& out) {
-    std::size_t n = 0;
+    const std::uint64_t mask = ref_.out_mask;
+    std::uint64_t pos = drained_;
     for (;;) {
-      const std::uint64_t pos = drained_;
-      if (detail::system_load(out_seq_.data()[pos & ref_.out_mask]) != pos + 1) break;
-      out.push_back(out_.data()[pos & ref_.out_mask]);
-      ++drained_;
-      ++n;
+      // the run of published entries from pos up to the end of the buffer, copied in one go
+      const std::uint64_t lap_end = (pos | mask) + 1;
+      std::uint64_t end = pos;
+      while (end < lap_end && detail::system_load(out_seq_.data()[end & mask]) == end + 1) ++end;
+      if (end == pos) break;
+      const Photon* first = out_.data() + (pos & mask);
+      out.insert(out.end(), first, first + (end - pos));
+      pos = end;
+      if (end < lap_end) break;
     }
-    if (n) detail::system_store(control_.data()->drained, drained_);
+    const std::size_t n = static_cast<std::size_t>(pos - drained_);
+    if (n) {
+      drained_ = pos;
+      detail::system_store(control_.data()->drained, drained_);
+    }
     return n;
   }
 

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The per-group loop of the persistent worker ("agent"), written once against the Group
-// interface: a warp in the CUDA kernel, one std::jthread playing 32 lanes on the host. One
-// iteration recycles finished photons, takes new ones from the inbox, feeds spawn to active and
-// steps one chunk of active photons; it only returns on a stop request.
+// interface: a warp in the CUDA kernel, one std::jthread playing 32 lanes on the host.
+// Each lane holds one photon in registers and steps it once per iteration; a photon leaves its
+// lane when it finishes, asks for a secondary or uses up its micro-step budget, and empty lanes
+// are refilled in one claim (from active, then spawn, then the inbox) once enough are empty.
+// Leaving photons gather in per-group lists that go to the rings a chunk at a time, so the hot
+// counters see one claim per many photons. It only returns on a stop request, after the photons
+// in its lanes have finished their visits.
 #pragma once
 
 #include "chroma2/config/atomic.hpp"
@@ -19,6 +23,12 @@
 #include "chroma2/core/rng/sampling.hpp"
 
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#if !defined(__CUDA_ARCH__)
+#include <thread>
+#endif
 
 namespace chroma2 {
 
@@ -94,24 +104,21 @@ struct WorkerRef {
   std::uint64_t seed;
   std::uint32_t micro_steps;
   std::uint32_t max_steps;
-  std::uint32_t spawn_threshold;
-  std::uint32_t slot_pressure;  // fewer free slots than this: spawn → active regardless
+  std::uint32_t spawn_threshold;  // spawn before active while active holds fewer (0: never)
+  std::uint32_t refill_lanes;     // refill once this many lanes are empty
   std::uint32_t idle_threshold;
 };
 
-// Per-group scratch for one chunk (shared memory on the device).
+// Per-group lists of slot indices (shared memory on the device): photons that left their lanes
+// and wait to go to a ring, and room for one claim.
 template <std::uint32_t Chunk>
 struct WorkerScratch {
-  std::uint32_t slots[Chunk];
-  std::uint32_t flags[Chunk];
-  std::uint32_t list[Chunk];
-  std::uint32_t spare[Chunk];
-  std::uint32_t out_a[Chunk];
-  std::uint32_t out_b[Chunk];
+  std::uint32_t slots[Chunk];  // a claim (refill, finished pop)
+  std::uint32_t act[Chunk];    // → active (budget used up; parents whose child found a slot)
+  std::uint32_t fin[Chunk];    // → finished
+  std::uint32_t pend[Chunk];   // parents whose secondary waits for a slot
+  std::uint32_t spare[Chunk];  // free slots for secondaries
 };
-
-inline constexpr std::uint32_t flag_finished = 1u;
-inline constexpr std::uint32_t flag_pending = 2u;
 
 // Local telemetry of one group (every lane holds the same values).
 struct Tallies {
@@ -120,7 +127,7 @@ struct Tallies {
 };
 
 template <class G>
-CHROMA2_HD void flush_tallies(G g, const WorkerCounters* c, Tallies& t) {
+CHROMA2_HD CHROMA2_NOINLINE void flush_tallies(G g, const WorkerCounters* c, Tallies& t) {
   g.leader([&] {
     auto* counters = const_cast<WorkerCounters*>(c);
     for (int k = 0; k < first_max_tally; ++k)
@@ -146,30 +153,10 @@ CHROMA2_HD void push_all(G g, const DeviceRingRef<std::uint32_t>& ring, const st
   }
 }
 
-// Writes val(j) for every j < n with pred(j) to out[0, returned), in index order.
-template <class G, class Pred, class Val>
-CHROMA2_HD std::uint32_t compact(G g, std::uint32_t n, Pred pred, Val val, std::uint32_t* out) {
-  std::uint32_t count = 0;
-  for (std::uint32_t r = 0; r < n; r += G::lanes) {
-    typename G::template LaneArray<std::uint32_t> flag, off;
-    g.for_lanes([&](int lane) {
-      const std::uint32_t j = r + static_cast<std::uint32_t>(lane);
-      flag[lane] = j < n && pred(j) ? 1u : 0u;
-    });
-    const std::uint32_t total = g.exclusive_scan(flag, off);
-    g.for_lanes([&](int lane) {
-      if (flag[lane]) out[count + off[lane]] = val(r + static_cast<std::uint32_t>(lane));
-    });
-    count += total;
-  }
-  g.sync();
-  return count;
-}
-
 // Group 0's duty: copy the host's doorbells into device words (so other groups never read host
 // memory on their hot path) and mirror telemetry and events for the host.
 template <class G, class Layout>
-CHROMA2_HD void poll_host(G g, const WorkerRef<Layout>& w, bool mirror) {
+CHROMA2_HD CHROMA2_NOINLINE void poll_host(G g, const WorkerRef<Layout>& w, bool mirror) {
   g.leader([&] {
     WorkerCounters& c = *w.counters;
     atomic_ref<std::int64_t>(c.published.value)
@@ -194,13 +181,80 @@ CHROMA2_HD void poll_host(G g, const WorkerRef<Layout>& w, bool mirror) {
   g.sync();
 }
 
-// Finished photons → output records; their slots → free. Returns whether anything moved.
+// One lane's photon. While resident, its state and its random stream stay in registers; the page
+// slot is written back only when the photon leaves the lane.
+template <class Policy>
+struct Lane {
+  Photon p{};
+  PhotonRng<Policy> rng{Policy{}, RngKey{}, 0};
+  std::uint32_t slot = 0;
+  std::uint32_t visit = 0;  // steps in this visit
+  bool live = false;
+};
+
+// Where a photon goes when it leaves its lane.
+enum : std::uint32_t { to_none = 0, to_active = 1, to_finished = 2, to_pending = 3 };
+
+// Lengths of the group's lists (the same in every lane).
+struct ListLengths {
+  std::uint32_t act = 0, fin = 0, pend = 0;
+  bool slots_short = false;  // a secondary found no free slot at the last try
+};
+
+// Appends slot(lane) of every lane whose dest is `which` to list[n, ...); returns the new length.
+template <class G, class Slot>
+CHROMA2_HD std::uint32_t append_lanes(G g, const typename G::template LaneArray<std::uint32_t>& dest,
+                                      std::uint32_t which, Slot slot, std::uint32_t* list,
+                                      std::uint32_t n) {
+  typename G::template LaneArray<std::uint32_t> flag, off;
+  g.for_lanes([&](int lane) { flag[lane] = dest[lane] == which ? 1u : 0u; });
+  const std::uint32_t total = g.exclusive_scan(flag, off);
+  if (total)
+    g.for_lanes([&](int lane) {
+      if (flag[lane]) list[n + off[lane]] = slot(lane);
+    });
+  return n + total;
+}
+
+// Cold paths (claims, output, inbox, doorbells) are not inlined into the group loop, so the
+// registers of the resident photons are not spent on them.
+
+// Sleep of an idle group: grows to about 8 µs on the device, so idle warps leave the hot counter
+// lines to the busy ones; yields on the host.
+CHROMA2_HD inline void idle_pause(std::uint32_t& state) {
+#if defined(__CUDA_ARCH__)
+  __nanosleep(32u << (state < 8 ? state : 8));
+#else
+  if (state > 8) std::this_thread::yield();
+#endif
+  ++state;
+}
+
+// Copies 16-byte record r (of five) of the photon in `slot` to `dst`. With the packed layout the
+// page arrays hold the records as they are, so a warp's stores to the (mapped) output are whole
+// contiguous lines.
+template <class Layout>
+CHROMA2_HD void copy_record(const WorkerRef<Layout>& w, std::uint32_t slot, int r, Photon* dst) {
+  static_assert(sizeof(Photon) == 80);
+  if constexpr (std::is_same_v<Layout, layout::Packed>) {
+#if defined(__CUDA_ARCH__)
+    reinterpret_cast<uint4*>(dst)[r] = static_cast<const uint4*>(w.page.storage.a[r])[slot];
+#else
+    std::memcpy(reinterpret_cast<char*>(dst) + 16 * r,
+                static_cast<const char*>(w.page.storage.a[r]) + 16 * std::size_t{slot}, 16);
+#endif
+  } else {
+    const Photon p = w.page.storage.load(slot);
+    std::memcpy(reinterpret_cast<char*>(dst) + 16 * r, reinterpret_cast<const char*>(&p) + 16 * r,
+                16);
+  }
+}
+
+// Finished photons slots[0, n) → output records, their slots → free; what the output has no
+// room for goes to the finished ring. Returns how many were published.
 template <std::uint32_t Chunk, class G, class Layout>
-CHROMA2_HD bool recycle_finished(G g, const WorkerRef<Layout>& w, WorkerScratch<Chunk>& s,
-                                 Tallies& t) {
-  const std::uint32_t n = w.finished.pop(g, s.slots, Chunk);
-  if (n == 0) return false;
-  t[Tally::finished_pops] += n;
+CHROMA2_HD CHROMA2_NOINLINE std::uint32_t output_finished(G g, const WorkerRef<Layout>& w, const std::uint32_t* slots,
+                                         std::uint32_t n, Tallies& t) {
   const std::uint64_t claim = g.leader([&] {
     atomic_ref<std::int64_t> a(w.counters->out_claim.value);
     std::int64_t pos = a.load(memory_order::relaxed);
@@ -216,42 +270,61 @@ CHROMA2_HD bool recycle_finished(G g, const WorkerRef<Layout>& w, WorkerScratch<
   });
   const std::uint32_t k = claim_count(claim);
   const std::uint64_t base = claim_base(claim);
-  typename G::template LaneArray<std::uint32_t> primaries;
-  g.for_lanes([&](int lane) {
-    primaries[lane] = 0;
-    for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < k; j += G::lanes) {
-      const Photon p = w.page.storage.load(s.slots[j]);
-      const std::uint64_t pos = base + j;
-      w.out[pos & w.out_mask] = p;
-      system_store(w.out_seq[pos & w.out_mask], pos + 1);
-      w.events.count_finished(p.event);
-      primaries[lane] += p.generation == 0;
-    }
-  });
-  const std::uint32_t done_primaries = g.sum(primaries);
-  if (done_primaries)
-    g.leader([&] {
-      atomic_ref<std::int64_t>(w.counters->primary_credits.value)
-          .fetch_add(done_primaries, memory_order::relaxed);
-      return 0;
-    });
-  g.sync();
   if (k) {
-    push_all(g, w.free, s.slots, k);
+    // 5 records per photon; consecutive lanes write consecutive records
+    g.for_lanes([&](int lane) {
+      for (std::uint32_t q = static_cast<std::uint32_t>(lane); q < 5 * k; q += G::lanes) {
+        const std::uint32_t j = q / 5;
+        copy_record(w, slots[j], static_cast<int>(q - 5 * j), &w.out[(base + j) & w.out_mask]);
+      }
+    });
+    g.sync();  // every record of a photon is written before its sequence word
+    typename G::template LaneArray<std::uint32_t> primaries;
+    g.for_lanes([&](int lane) {
+      primaries[lane] = 0;
+      for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < k; j += G::lanes) {
+        const std::uint64_t pos = base + j;
+        system_store(w.out_seq[pos & w.out_mask], pos + 1);
+        const auto ref = w.page[slots[j]];
+        w.events.count_finished(ref.event());
+        primaries[lane] += ref.generation() == 0;
+      }
+    });
+    const std::uint32_t done_primaries = g.sum(primaries);
+    if (done_primaries)
+      g.leader([&] {
+        atomic_ref<std::int64_t>(w.counters->primary_credits.value)
+            .fetch_add(done_primaries, memory_order::relaxed);
+        return 0;
+      });
+    g.sync();
+    push_all(g, w.free, slots, k);
     t[Tally::free_pushes] += k;
     t[Tally::output] += k;
   }
   if (k < n) {
-    push_all(g, w.finished, s.slots + k, n - k);
+    push_all(g, w.finished, slots + k, n - k);
     t[Tally::finished_pushes] += n - k;
   }
-  return k != 0;
+  return k;
 }
 
-// Inbox records → free slots → active. Keeps `primary_credits` so that secondaries always find
-// a slot eventually (the progress guarantee when the page is full).
+// Finished photons parked in the finished ring (the output was full) → output.
 template <std::uint32_t Chunk, class G, class Layout>
-CHROMA2_HD bool take_inbox(G g, const WorkerRef<Layout>& w, WorkerScratch<Chunk>& s, Tallies& t) {
+CHROMA2_HD bool recycle_finished(G g, const WorkerRef<Layout>& w, WorkerScratch<Chunk>& s,
+                                 Tallies& t) {
+  const std::uint32_t n = w.finished.pop(g, s.slots, Chunk);
+  if (n == 0) return false;
+  t[Tally::finished_pops] += n;
+  return output_finished<Chunk>(g, w, s.slots, n, t) != 0;
+}
+
+// Inbox records → free slots dst[0, returned) (at most `most`), stored in the page. Keeps
+// `primary_credits` so that secondaries always find a slot eventually (the progress guarantee
+// when the page is full).
+template <std::uint32_t Chunk, class G, class Layout>
+CHROMA2_HD CHROMA2_NOINLINE std::uint32_t take_inbox(G g, const WorkerRef<Layout>& w, std::uint32_t* dst,
+                                    std::uint32_t most, Tallies& t) {
   const std::uint32_t want = g.leader([&] {
     const std::int64_t published =
         atomic_ref<std::int64_t>(w.counters->published.value).load(memory_order::acquire);
@@ -264,15 +337,15 @@ CHROMA2_HD bool take_inbox(G g, const WorkerRef<Layout>& w, WorkerScratch<Chunk>
     atomic_ref<std::int64_t> cr(w.counters->primary_credits.value);
     const std::int64_t seen = cr.load(memory_order::relaxed);
     if (seen <= 0) return 0u;
-    std::int64_t k = d < static_cast<std::int64_t>(Chunk) ? d : Chunk;
+    std::int64_t k = d < static_cast<std::int64_t>(most) ? d : most;
     k = k < seen ? k : seen;
     const std::int64_t old = cr.fetch_sub(k, memory_order::relaxed);
     const std::int64_t granted = old <= 0 ? 0 : (old >= k ? k : old);
     if (granted < k) cr.fetch_add(k - granted, memory_order::relaxed);
     return static_cast<std::uint32_t>(granted);
   });
-  if (want == 0) return false;
-  const std::uint32_t got = w.free.pop(g, s.slots, want);
+  if (want == 0) return 0;
+  const std::uint32_t got = w.free.pop(g, dst, want);
   t[Tally::free_pops] += got;
   const std::uint64_t claim = g.leader([&] {
     atomic_ref<std::int64_t> a(w.counters->inbox_claim.value);
@@ -300,16 +373,16 @@ CHROMA2_HD bool take_inbox(G g, const WorkerRef<Layout>& w, WorkerScratch<Chunk>
   const std::uint32_t k = claim_count(claim);
   const std::uint64_t base = claim_base(claim);
   if (k < got) {
-    push_all(g, w.free, s.slots + k, got - k);
+    push_all(g, w.free, dst + k, got - k);
     t[Tally::free_pushes] += got - k;
   }
-  if (k == 0) return false;
+  if (k == 0) return 0;
   g.for_lanes([&](int lane) {
     for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < k; j += G::lanes) {
       const std::uint64_t pos = base + j;
       Photon p = load_host_fed(&w.inbox[pos & w.inbox_mask]);
       p.reason = TerminalReason::alive;
-      const std::uint32_t slot = s.slots[j];
+      const std::uint32_t slot = dst[j];
       w.page.storage.store(slot, p);
       w.pending_flag[slot] = 0;
       w.events.count_intake(p.event);
@@ -317,168 +390,272 @@ CHROMA2_HD bool take_inbox(G g, const WorkerRef<Layout>& w, WorkerScratch<Chunk>
     }
   });
   g.sync();
-  push_all(g, w.active, s.slots, k);
   t[Tally::intake] += k;
-  t[Tally::active_pushes] += k;
-  return true;
+  return k;
 }
 
-// spawn → active while active occupancy is below the threshold, and whenever free slots run
-// short: then only finishing secondaries free slots for the parents that wait on them.
+// Parents in the pending list: their secondaries take free slots and go to spawn; every parent
+// goes to active (one whose child found no slot keeps it pending and retries when popped again;
+// a finished one goes to the output from there).
 template <std::uint32_t Chunk, class G, class Layout>
-CHROMA2_HD bool feed_spawn(G g, const WorkerRef<Layout>& w, WorkerScratch<Chunk>& s, Tallies& t) {
+CHROMA2_HD CHROMA2_NOINLINE void place_pending(G g, const WorkerRef<Layout>& w, WorkerScratch<Chunk>& s,
+                              ListLengths& n, Tallies& t) {
+  const std::uint32_t wanted = n.pend;
+  if (wanted == 0) return;
+  const std::uint32_t got = w.free.pop(g, s.spare, wanted);
+  t[Tally::free_pops] += got;
+  t[Tally::pending_retries] += wanted - got;
+  n.slots_short = got < wanted;
+  g.for_lanes([&](int lane) {
+    for (std::uint32_t i = static_cast<std::uint32_t>(lane); i < got; i += G::lanes) {
+      const std::uint32_t parent = s.pend[i];
+      const std::uint32_t child = s.spare[i];
+      const Photon c = w.pending[parent];
+      w.page.storage.store(child, c);
+      w.pending_flag[child] = 0;
+      w.pending_flag[parent] = 0;
+      w.events.count_spawned(c.event);
+    }
+  });
+  g.sync();
+  if (got) {
+    push_all(g, w.spawn, s.spare, got);
+    t[Tally::spawn_pushes] += got;
+    t[Tally::spawned] += got;
+    const std::int64_t depth = g.leader([&] { return w.spawn.available(); });
+    if (depth > t[Tally::max_spawn_depth]) t[Tally::max_spawn_depth] = depth;
+  }
+  push_all(g, w.active, s.pend, wanted);
+  t[Tally::active_pushes] += wanted;
+  n.pend = 0;
+}
+
+template <std::uint32_t Chunk, class G, class Layout>
+CHROMA2_HD void flush_active(G g, const WorkerRef<Layout>& w, WorkerScratch<Chunk>& s,
+                             ListLengths& n, Tallies& t) {
+  if (n.act == 0) return;
+  push_all(g, w.active, s.act, n.act);
+  t[Tally::active_pushes] += n.act;
+  n.act = 0;
   const std::int64_t depth = g.leader([&] { return w.active.available(); });
   if (depth > t[Tally::max_active_depth]) t[Tally::max_active_depth] = depth;
-  if (depth >= static_cast<std::int64_t>(w.spawn_threshold)) {
-    const std::int64_t free = g.leader([&] { return w.free.available(); });
-    if (free >= static_cast<std::int64_t>(w.slot_pressure)) return false;
-  }
-  const std::uint32_t n = w.spawn.pop(g, s.slots, Chunk);
-  if (n == 0) return false;
-  t[Tally::spawn_pops] += n;
-  push_all(g, w.active, s.slots, n);
-  t[Tally::active_pushes] += n;
-  return true;
 }
 
-// Up to the micro-step budget of one photon; returns its flags.
-template <class P, class Policy, class Layout>
-CHROMA2_HD std::uint32_t step_photon(const WorkerRef<Layout>& w, const P& physics, Policy policy,
-                                     std::uint32_t slot, std::uint32_t& steps) {
-  if (w.pending_flag[slot]) {
-    const bool done = w.page[slot].reason() != TerminalReason::alive;
-    return flag_pending | (done ? flag_finished : 0u);
+template <std::uint32_t Chunk, class G, class Layout>
+CHROMA2_HD void flush_finished(G g, const WorkerRef<Layout>& w, WorkerScratch<Chunk>& s,
+                               ListLengths& n, Tallies& t) {
+  if (n.fin == 0) return;
+  output_finished<Chunk>(g, w, s.fin, n.fin, t);
+  n.fin = 0;
+}
+
+// Claims up to `want` photons into s.slots: from active, then spawn, then the inbox. Spawn comes
+// first while active holds fewer than spawn_threshold photons, and always after a secondary
+// found no free slot: only finishing photons free slots, and the parents waiting in active
+// must not keep the secondaries in spawn from running (the progress guarantee of a full page).
+// Secondaries come before new primaries because they already hold a slot.
+template <std::uint32_t Chunk, class G, class Layout>
+CHROMA2_HD CHROMA2_NOINLINE std::uint32_t claim_work(G g, const WorkerRef<Layout>& w, WorkerScratch<Chunk>& s,
+                                    std::uint32_t want, const ListLengths& n, Tallies& t) {
+  std::uint32_t got = 0;
+  bool spawn_first = n.slots_short;
+  if (w.spawn_threshold && !spawn_first) {
+    const std::int64_t depth = g.leader([&] { return w.active.available(); });
+    if (depth > t[Tally::max_active_depth]) t[Tally::max_active_depth] = depth;
+    spawn_first = depth < static_cast<std::int64_t>(w.spawn_threshold);
   }
-  Photon p = w.page.storage.load(slot);
-  if (p.reason != TerminalReason::alive) return flag_finished;
-  PhotonRng<Policy> rng(policy, RngKey{w.seed, p.id, p.event}, p.rng_counter);
-  apply_isotropic_init(p, rng);
-  StepContext<Policy> ctx{&rng};
-  std::uint32_t f = 0;
-  for (std::uint32_t b = 0; b < w.micro_steps; ++b) {
-    const StepResult r = physics.step(p, ctx);
-    ++p.steps;
-    ++steps;
+  const auto from_spawn = [&] {
+    const std::uint32_t k = w.spawn.pop(g, s.slots + got, want - got);
+    t[Tally::spawn_pops] += k;
+    got += k;
+  };
+  if (spawn_first) from_spawn();
+  if (got < want) {
+    const std::uint32_t k = w.active.pop(g, s.slots + got, want - got);
+    t[Tally::active_pops] += k;
+    got += k;
+  }
+  if (got < want && !spawn_first) from_spawn();
+  if (got < want) got += take_inbox<Chunk>(g, w, s.slots + got, want - got, t);
+  return got;
+}
+
+// Loads claimed photons s.slots[0, got) into the empty lanes. A parent whose secondary still
+// waits goes straight back to the pending list; a photon that already ended to finished.
+template <std::uint32_t Chunk, class Policy, class G, class Layout>
+CHROMA2_HD void load_lanes(G g, const WorkerRef<Layout>& w, Policy policy, WorkerScratch<Chunk>& s,
+                           typename G::template LaneArray<Lane<Policy>>& lanes, std::uint32_t got,
+                           ListLengths& n) {
+  typename G::template LaneArray<std::uint32_t> empty, rank, dest;
+  g.for_lanes([&](int lane) { empty[lane] = lanes[lane].live ? 0u : 1u; });
+  g.exclusive_scan(empty, rank);
+  g.for_lanes([&](int lane) {
+    dest[lane] = to_none;
+    if (!empty[lane] || rank[lane] >= got) return;
+    Lane<Policy>& L = lanes[lane];
+    L.slot = s.slots[rank[lane]];
+    if (w.pending_flag[L.slot]) {
+      dest[lane] = to_pending;
+      return;
+    }
+    L.p = w.page.storage.load(L.slot);
+    if (L.p.reason != TerminalReason::alive) {
+      dest[lane] = to_finished;
+      return;
+    }
+    L.rng = PhotonRng<Policy>(policy, RngKey{w.seed, L.p.id, L.p.event}, L.p.rng_counter);
+    apply_isotropic_init(L.p, L.rng);
+    L.visit = 0;
+    L.live = true;
+  });
+  const auto slot = [&](int lane) { return lanes[lane].slot; };
+  n.fin = append_lanes(g, dest, to_finished, slot, s.fin, n.fin);
+  n.pend = append_lanes(g, dest, to_pending, slot, s.pend, n.pend);
+  g.sync();
+}
+
+// One step of every resident photon; photons whose visit ends are written back and listed.
+// Returns how many left their lanes.
+template <std::uint32_t Chunk, class P, class Policy, class G, class Layout>
+CHROMA2_HD std::uint32_t step_lanes(G g, const WorkerRef<Layout>& w, const P& physics,
+                                    WorkerScratch<Chunk>& s,
+                                    typename G::template LaneArray<Lane<Policy>>& lanes,
+                                    ListLengths& n) {
+  typename G::template LaneArray<std::uint32_t> dest, left;
+  g.for_lanes([&](int lane) {
+    Lane<Policy>& L = lanes[lane];
+    dest[lane] = to_none;
+    left[lane] = 0;
+    if (!L.live) return;
+    StepContext<Policy> ctx{&L.rng};
+    const StepResult r = physics.step(L.p, ctx);
+    ++L.p.steps;
+    ++L.visit;
+    std::uint32_t d = to_none;
     if (r.emit_secondary) {
-      Photon c = physics.secondary(p);
+      Photon c = physics.secondary(L.p);
       // identity: (parent id, parent's counter after this step, child index = step number)
-      c.id = secondary_photon_id(p.id, rng.counter(), p.steps);
-      c.event = p.event;
-      c.generation = static_cast<std::uint8_t>(p.generation + 1);
+      c.id = secondary_photon_id(L.p.id, L.rng.counter(), L.p.steps);
+      c.event = L.p.event;
+      c.generation = static_cast<std::uint8_t>(L.p.generation + 1);
       c.rng_counter = 0;
       c.steps = 0;
       c.reason = TerminalReason::alive;
-      w.pending[slot] = c;
-      w.pending_flag[slot] = 1;
-      f |= flag_pending;
+      w.pending[L.slot] = c;
+      w.pending_flag[L.slot] = 1;
+      d = to_pending;  // a parent does not move on while its child waits for a slot
     }
     if (r.reason != TerminalReason::alive) {
-      p.reason = r.reason;
-      f |= flag_finished;
-      break;
+      L.p.reason = r.reason;
+      if (d == to_none) d = to_finished;
+    } else if (L.p.steps >= w.max_steps) {
+      L.p.reason = TerminalReason::max_steps;
+      if (d == to_none) d = to_finished;
+    } else if (d == to_none && L.visit >= w.micro_steps) {
+      d = to_active;
     }
-    if (p.steps >= w.max_steps) {
-      p.reason = TerminalReason::max_steps;
-      f |= flag_finished;
-      break;
+    if (d != to_none) {
+      L.p.rng_counter = L.rng.counter();
+      w.page.storage.store(L.slot, L.p);
+      L.live = false;
+      left[lane] = 1;
     }
-    if (f & flag_pending) break;  // a parent does not move on while its child waits for a slot
-  }
-  p.rng_counter = rng.counter();
-  w.page.storage.store(slot, p);
-  return f;
-}
-
-// Pops one chunk of active photons, steps them, places pending secondaries, routes the rest.
-template <std::uint32_t Chunk, class P, class Policy, class G, class Layout>
-CHROMA2_HD bool step_chunk(G g, const WorkerRef<Layout>& w, const P& physics, Policy policy,
-                           WorkerScratch<Chunk>& s, Tallies& t) {
-  const std::uint32_t n = w.active.pop(g, s.slots, Chunk);
-  if (n == 0) return false;
-  t[Tally::active_pops] += n;
-  typename G::template LaneArray<std::uint32_t> lane_steps;
-  g.for_lanes([&](int lane) {
-    std::uint32_t steps = 0;
-    for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < n; j += G::lanes)
-      s.flags[j] = step_photon(w, physics, policy, s.slots[j], steps);
-    lane_steps[lane] = steps;
+    dest[lane] = d;
   });
-  t[Tally::steps] += g.sum(lane_steps);
-  g.sync();
-
-  // Pending secondaries take free slots; what does not fit stays pending with its parent.
-  const std::uint32_t wanted = compact(
-      g, n, [&](std::uint32_t j) { return (s.flags[j] & flag_pending) != 0; },
-      [](std::uint32_t j) { return j; }, s.list);
-  if (wanted) {
-    const std::uint32_t got = w.free.pop(g, s.spare, wanted);
-    t[Tally::free_pops] += got;
-    t[Tally::pending_retries] += wanted - got;
-    g.for_lanes([&](int lane) {
-      for (std::uint32_t i = static_cast<std::uint32_t>(lane); i < got; i += G::lanes) {
-        const std::uint32_t j = s.list[i];
-        const std::uint32_t parent = s.slots[j];
-        const std::uint32_t child = s.spare[i];
-        const Photon c = w.pending[parent];
-        w.page.storage.store(child, c);
-        w.pending_flag[child] = 0;
-        w.pending_flag[parent] = 0;
-        w.events.count_spawned(c.event);
-        s.flags[j] &= ~flag_pending;
-      }
-    });
+  const std::uint32_t gone = g.count_nonzero(left);
+  if (gone) {
+    const auto slot = [&](int lane) { return lanes[lane].slot; };
+    n.fin = append_lanes(g, dest, to_finished, slot, s.fin, n.fin);
+    n.act = append_lanes(g, dest, to_active, slot, s.act, n.act);
+    n.pend = append_lanes(g, dest, to_pending, slot, s.pend, n.pend);
     g.sync();
-    if (got) {
-      push_all(g, w.spawn, s.spare, got);
-      t[Tally::spawn_pushes] += got;
-      t[Tally::spawned] += got;
-      const std::int64_t depth = g.leader([&] { return w.spawn.available(); });
-      if (depth > t[Tally::max_spawn_depth]) t[Tally::max_spawn_depth] = depth;
-    }
   }
-
-  // Finished without a pending child → finished; everyone else → active.
-  const std::uint32_t nf = compact(
-      g, n, [&](std::uint32_t j) { return s.flags[j] == flag_finished; },
-      [&](std::uint32_t j) { return s.slots[j]; }, s.out_a);
-  const std::uint32_t na = compact(
-      g, n, [&](std::uint32_t j) { return s.flags[j] != flag_finished; },
-      [&](std::uint32_t j) { return s.slots[j]; }, s.out_b);
-  if (nf) push_all(g, w.finished, s.out_a, nf);
-  if (na) push_all(g, w.active, s.out_b, na);
-  t[Tally::finished_pushes] += nf;
-  t[Tally::active_pushes] += na;
-  return true;
+  return gone;
 }
 
 // The loop of one group. Returns only on a stop request.
 template <std::uint32_t Chunk, class P, class Policy, class G, class Layout>
 CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, Policy policy,
                              WorkerScratch<Chunk>& s, std::uint32_t group_index) {
+  constexpr std::uint32_t lanes_per_group = G::lanes;
+  constexpr std::uint64_t tick = 64;  // iterations between stop checks and list flushes
+  static_assert(Chunk >= lanes_per_group, "a list must hold one group's worth of photons");
   Tallies t{};
-  std::uint32_t idle = 0;
-  Backoff backoff;
+  typename G::template LaneArray<Lane<Policy>> lanes;
+  ListLengths n;
+  std::uint32_t resident = 0, idle = 0, idle_state = 0, refill_wait = 0, refill_delay = 0;
+  bool stopping = false;
   const bool poller = group_index == 0;
+  const auto near_full = [](std::uint32_t len) { return len + lanes_per_group > Chunk; };
+  std::uint64_t steps = 0, iterations = 0;  // hot counters stay in registers until a flush
   for (std::uint64_t iter = 0;; ++iter) {
-    if (poller) poll_host(g, w, (iter & 15) == 0 || idle != 0);
-    const std::int64_t stop = g.leader([&] {
-      return atomic_ref<std::int64_t>(w.counters->stop.value).load(memory_order::acquire);
-    });
-    if (stop) break;
-    bool worked = recycle_finished(g, w, s, t);
-    worked = take_inbox(g, w, s, t) || worked;
-    worked = feed_spawn(g, w, s, t) || worked;
-    worked = step_chunk(g, w, physics, policy, s, t) || worked;
-    ++t[Tally::iterations];
-    if (worked) {
-      idle = 0;
-      backoff = Backoff{};
-    } else if (++idle > w.idle_threshold) {
-      backoff.pause();
-      ++t[Tally::idle_backoffs];
+    ++iterations;
+    const bool housekeeping = iter % tick == 0;
+    if (housekeeping || resident == 0) {
+      if (poller) poll_host(g, w, iter % (16 * tick) == 0 || resident == 0);
+      if (!stopping)
+        stopping = g.leader([&] {
+          return atomic_ref<std::int64_t>(w.counters->stop.value).load(memory_order::acquire);
+        }) != 0;
     }
-    if ((iter & 15) == 0 || !worked) flush_tallies(g, w.counters, t);
+    if (housekeeping) {
+      flush_finished<Chunk>(g, w, s, n, t);  // so that finished photons reach the host soon
+      recycle_finished<Chunk>(g, w, s, t);   // photons parked while the output was full
+      t[Tally::steps] += static_cast<std::int64_t>(steps);
+      t[Tally::iterations] += static_cast<std::int64_t>(iterations);
+      steps = iterations = 0;
+      flush_tallies(g, w.counters, t);
+    }
+    bool worked = false;
+    if (!stopping) {
+      const bool want_work =
+          resident == 0 || (resident + w.refill_lanes <= lanes_per_group && refill_wait == 0);
+      if (refill_wait) --refill_wait;
+      if (want_work) {
+        flush_active<Chunk>(g, w, s, n, t);
+        place_pending<Chunk>(g, w, s, n, t);
+        const std::uint32_t got = claim_work<Chunk>(g, w, s, lanes_per_group - resident, n, t);
+        if (got) {
+          load_lanes<Chunk>(g, w, policy, s, lanes, got, n);
+          if (near_full(n.fin)) flush_finished<Chunk>(g, w, s, n, t);
+          if (near_full(n.pend)) place_pending<Chunk>(g, w, s, n, t);
+          typename G::template LaneArray<std::uint32_t> live;
+          g.for_lanes([&](int lane) { live[lane] = lanes[lane].live ? 1u : 0u; });
+          resident = g.count_nonzero(live);
+          worked = true;
+          refill_delay = 0;
+        } else {
+          // nothing to claim: look again after a growing number of steps
+          refill_delay = refill_delay < 32 ? 2 * refill_delay + 1 : 64;
+          refill_wait = refill_delay;
+        }
+      }
+    }
+    if (resident == 0) {
+      flush_active<Chunk>(g, w, s, n, t);
+      place_pending<Chunk>(g, w, s, n, t);
+      flush_finished<Chunk>(g, w, s, n, t);
+      if (stopping) break;
+      worked = recycle_finished<Chunk>(g, w, s, t) || worked;
+      if (worked) {
+        idle = 0;
+        idle_state = 0;
+      } else if (++idle > w.idle_threshold) {
+        idle_pause(idle_state);
+        ++t[Tally::idle_backoffs];
+      }
+      continue;
+    }
+    idle = 0;
+    idle_state = 0;
+    steps += resident;
+    resident -= step_lanes<Chunk, P, Policy>(g, w, physics, s, lanes, n);
+    if (near_full(n.fin)) flush_finished<Chunk>(g, w, s, n, t);
+    if (near_full(n.act)) flush_active<Chunk>(g, w, s, n, t);
+    if (near_full(n.pend)) place_pending<Chunk>(g, w, s, n, t);
   }
+  t[Tally::steps] += static_cast<std::int64_t>(steps);
+  t[Tally::iterations] += static_cast<std::int64_t>(iterations);
   flush_tallies(g, w.counters, t);
 }
 
