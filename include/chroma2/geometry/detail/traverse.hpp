@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Stack traversal of one BVH level, written once for both backends and both levels (instances
 // over meshes, triangles within a mesh). Children are visited nearest first; leaves call back with
-// their primitive range and may shrink tmax. The stack is a small fixed array (local memory).
+// their primitive range and may shrink tmax; a pushed node whose entry distance is beyond the
+// current tmax when popped is skipped. The stack is a small fixed array (local memory).
 #pragma once
 
 #include "chroma2/config/macros.hpp"
@@ -43,6 +44,7 @@ CHROMA2_HD CHROMA2_FORCEINLINE void traverse_bvh(const BvhNode* nodes, std::uint
                                                  const PreparedRay& ray, float tmin, float& tmax,
                                                  Leaf&& leaf, Counters&& counters = {}) {
   std::uint32_t stack[bvh_stack_size];
+  float stack_t[bvh_stack_size];  // entry distance of each pushed node: skipped once tmax is below
   int sp = 0;
   std::uint32_t node = root;
   while (true) {
@@ -65,18 +67,21 @@ CHROMA2_HD CHROMA2_FORCEINLINE void traverse_bvh(const BvhNode* nodes, std::uint
       else
         next = n.first[near];
     }
-    if (hit_far) {
+    const float t_far = near == 0 ? t1 : t0;
+    if (hit_far && t_far <= tmax) {  // the near leaf may have moved tmax in front of it
       if (n.count[far] != 0) {
         leaf(n.first[far], n.count[far], tmax);
       } else if (next == invalid_child) {
         next = n.first[far];
       } else if (sp < bvh_stack_size) {
+        stack_t[sp] = t_far;
         stack[sp++] = n.first[far];
       }
     }
-    if (next == invalid_child) {
+    while (next == invalid_child) {
       if (sp == 0) return;
-      next = stack[--sp];
+      --sp;
+      if (stack_t[sp] <= tmax) next = stack[sp];  // else a closer hit was found since the push
     }
     node = next;
   }
