@@ -176,6 +176,7 @@ class PersistentWorker {
     Space::fill(finished_count_.data(), 0, finished_count_.bytes(), s);
     detail::WorkerCounters init{};
     init.primary_credits.value = static_cast<std::int64_t>(cap - reserve_);
+    init.out_credits.value = static_cast<std::int64_t>(out_cap);
     Space::copy_from_host(counters_.data(), &init, sizeof init, s);
     Space::synchronize(s);
     std::memset(static_cast<void*>(control_.data()), 0, sizeof(detail::WorkerControl));

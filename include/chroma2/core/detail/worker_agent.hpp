@@ -66,8 +66,10 @@ struct alignas(128) WorkerLine {
 
 // Device-side words of the worker (device memory on CUDA, host memory on the host backend).
 struct WorkerCounters {
-  WorkerLine inbox_claim;      // next inbox position to take
-  WorkerLine out_claim;        // next output position to fill
+  WorkerLine inbox_claim;      // next inbox position to take (fetch_add after taking credits)
+  WorkerLine out_claim;        // next output position to fill (fetch_add after taking credits)
+  WorkerLine inbox_credits;    // published inbox entries not yet claimed
+  WorkerLine out_credits;      // output entries free to claim (capacity + drained - claimed)
   WorkerLine primary_credits;  // slots that inbox photons may still take (keeps a reserve)
   WorkerLine stop;             // copy of the host's stop request, made by group 0
   WorkerLine published;        // copy of the host's inbox doorbell
@@ -159,10 +161,18 @@ template <class G, class Layout>
 CHROMA2_HD CHROMA2_NOINLINE void poll_host(G g, const WorkerRef<Layout>& w, bool mirror) {
   g.leader([&] {
     WorkerCounters& c = *w.counters;
-    atomic_ref<std::int64_t>(c.published.value)
-        .store(static_cast<std::int64_t>(system_load(w.control->published)), memory_order::release);
-    atomic_ref<std::int64_t>(c.drained.value)
-        .store(static_cast<std::int64_t>(system_load(w.control->drained)), memory_order::release);
+    // Only this group writes `published` and `drained`; what grew since the last poll becomes
+    // credits that the other groups take with fetch_sub (no CAS loop on a hot word).
+    const auto advance = [](WorkerLine& seen, WorkerLine& credits, std::uint64_t now) {
+      atomic_ref<std::int64_t> s(seen.value);
+      const std::int64_t before = s.load(memory_order::relaxed);
+      const std::int64_t grown = static_cast<std::int64_t>(now) - before;
+      if (grown <= 0) return;
+      s.store(static_cast<std::int64_t>(now), memory_order::release);
+      atomic_ref<std::int64_t>(credits.value).fetch_add(grown, memory_order::release);
+    };
+    advance(c.published, c.inbox_credits, system_load(w.control->published));
+    advance(c.drained, c.out_credits, system_load(w.control->drained));
     atomic_ref<std::int64_t>(c.stop.value)
         .store(static_cast<std::int64_t>(system_load(w.control->stop)), memory_order::release);
     return 0;
@@ -219,11 +229,11 @@ CHROMA2_HD std::uint32_t append_lanes(G g, const typename G::template LaneArray<
 // Cold paths (claims, output, inbox, doorbells) are not inlined into the group loop, so the
 // registers of the resident photons are not spent on them.
 
-// Sleep of an idle group: grows to about 8 µs on the device, so idle warps leave the hot counter
+// Sleep of an idle group: grows to about 16 µs on the device, so idle warps leave the hot counter
 // lines to the busy ones; yields on the host.
 CHROMA2_HD inline void idle_pause(std::uint32_t& state) {
 #if defined(__CUDA_ARCH__)
-  __nanosleep(32u << (state < 8 ? state : 8));
+  __nanosleep(32u << (state < 9 ? state : 9));
 #else
   if (state > 8) std::this_thread::yield();
 #endif
@@ -250,23 +260,39 @@ CHROMA2_HD void copy_record(const WorkerRef<Layout>& w, std::uint32_t slot, int 
   }
 }
 
+// Takes up to `want` credits from a counter: reads first and asks only for what it saw (a blind
+// fetch_sub by thousands of warps keeps the counter below zero and starves them all), gives
+// back an overshoot. Leader only.
+CHROMA2_HD inline std::uint32_t take_credits(WorkerLine& line, std::uint32_t want) {
+  atomic_ref<std::int64_t> cr(line.value);
+  const std::int64_t seen = cr.load(memory_order::relaxed);
+  if (seen <= 0 || want == 0) return 0;
+  const std::int64_t k = seen < static_cast<std::int64_t>(want) ? seen : want;
+  const std::int64_t old = cr.fetch_sub(k, memory_order::acquire);
+  const std::int64_t granted = old <= 0 ? 0 : (old >= k ? k : old);
+  if (granted < k) cr.fetch_add(k - granted, memory_order::relaxed);
+  return static_cast<std::uint32_t>(granted);
+}
+CHROMA2_HD inline void give_credits(WorkerLine& line, std::uint32_t k) {
+  if (k) atomic_ref<std::int64_t>(line.value).fetch_add(k, memory_order::relaxed);
+}
+
 // Finished photons slots[0, n) → output records, their slots → free; what the output has no
 // room for goes to the finished ring. Returns how many were published.
 template <std::uint32_t Chunk, class G, class Layout>
 CHROMA2_HD CHROMA2_NOINLINE std::uint32_t output_finished(G g, const WorkerRef<Layout>& w, const std::uint32_t* slots,
                                          std::uint32_t n, Tallies& t) {
   const std::uint64_t claim = g.leader([&] {
-    atomic_ref<std::int64_t> a(w.counters->out_claim.value);
-    std::int64_t pos = a.load(memory_order::relaxed);
-    for (;;) {
-      const std::int64_t drained =
-          atomic_ref<std::int64_t>(w.counters->drained.value).load(memory_order::acquire);
-      const std::int64_t room = drained + static_cast<std::int64_t>(w.out_mask + 1) - pos;
-      const std::int64_t k = room < static_cast<std::int64_t>(n) ? room : n;
-      if (k <= 0) return pack_claim(0, 0);
-      if (a.compare_exchange_weak(pos, pos + k, memory_order::relaxed))
-        return pack_claim(static_cast<std::uint64_t>(pos), static_cast<std::uint32_t>(k));
+    const std::uint32_t k = take_credits(w.counters->out_credits, n);
+    if (k == 0) return pack_claim(0, 0);
+    const std::int64_t pos =
+        atomic_ref<std::int64_t>(w.counters->out_claim.value).fetch_add(k, memory_order::relaxed);
+    // The credits guarantee these entries were drained, but maybe by a later poll than the one
+    // whose credits this group took: synchronise with the poll that covers them.
+    const std::int64_t need = pos + k - static_cast<std::int64_t>(w.out_mask + 1);
+    while (atomic_ref<std::int64_t>(w.counters->drained.value).load(memory_order::acquire) < need) {
     }
+    return pack_claim(static_cast<std::uint64_t>(pos), k);
   });
   const std::uint32_t k = claim_count(claim);
   const std::uint64_t base = claim_base(claim);
@@ -325,49 +351,30 @@ CHROMA2_HD bool recycle_finished(G g, const WorkerRef<Layout>& w, WorkerScratch<
 template <std::uint32_t Chunk, class G, class Layout>
 CHROMA2_HD CHROMA2_NOINLINE std::uint32_t take_inbox(G g, const WorkerRef<Layout>& w, std::uint32_t* dst,
                                     std::uint32_t most, Tallies& t) {
+  // inbox entries first, then primary credits for them, then free slots; what is not used
+  // goes back
   const std::uint32_t want = g.leader([&] {
-    const std::int64_t published =
-        atomic_ref<std::int64_t>(w.counters->published.value).load(memory_order::acquire);
-    const std::int64_t claim =
-        atomic_ref<std::int64_t>(w.counters->inbox_claim.value).load(memory_order::relaxed);
-    const std::int64_t d = published - claim;
-    if (d <= 0) return 0u;
-    // Take primary credits: read first and ask only for what was seen (a blind fetch_sub by
-    // thousands of warps keeps the counter below zero and starves them all).
-    atomic_ref<std::int64_t> cr(w.counters->primary_credits.value);
-    const std::int64_t seen = cr.load(memory_order::relaxed);
-    if (seen <= 0) return 0u;
-    std::int64_t k = d < static_cast<std::int64_t>(most) ? d : most;
-    k = k < seen ? k : seen;
-    const std::int64_t old = cr.fetch_sub(k, memory_order::relaxed);
-    const std::int64_t granted = old <= 0 ? 0 : (old >= k ? k : old);
-    if (granted < k) cr.fetch_add(k - granted, memory_order::relaxed);
-    return static_cast<std::uint32_t>(granted);
+    const std::uint32_t entries = take_credits(w.counters->inbox_credits, most);
+    if (entries == 0) return 0u;
+    const std::uint32_t k = take_credits(w.counters->primary_credits, entries);
+    give_credits(w.counters->inbox_credits, entries - k);
+    return k;
   });
   if (want == 0) return 0;
   const std::uint32_t got = w.free.pop(g, dst, want);
   t[Tally::free_pops] += got;
   const std::uint64_t claim = g.leader([&] {
-    atomic_ref<std::int64_t> a(w.counters->inbox_claim.value);
-    std::int64_t pos = a.load(memory_order::relaxed);
-    std::uint64_t result = pack_claim(0, 0);
-    while (got) {
-      const std::int64_t published =
-          atomic_ref<std::int64_t>(w.counters->published.value).load(memory_order::acquire);
-      const std::int64_t avail = published - pos;
-      const std::int64_t k = avail < static_cast<std::int64_t>(got) ? avail : got;
-      if (k <= 0) break;
-      if (a.compare_exchange_weak(pos, pos + k, memory_order::acquire)) {
-        result = pack_claim(static_cast<std::uint64_t>(pos), static_cast<std::uint32_t>(k));
-        break;
-      }
+    give_credits(w.counters->inbox_credits, want - got);
+    give_credits(w.counters->primary_credits, want - got);
+    if (got == 0) return pack_claim(0, 0);
+    const std::int64_t pos =
+        atomic_ref<std::int64_t>(w.counters->inbox_claim.value).fetch_add(got, memory_order::relaxed);
+    // The credits guarantee these entries were published, but maybe by a later poll than the
+    // one whose credits this group took: synchronise with the poll that covers them.
+    while (atomic_ref<std::int64_t>(w.counters->published.value).load(memory_order::acquire) <
+           pos + static_cast<std::int64_t>(got)) {
     }
-    // unused credits go back
-    const std::uint32_t used = claim_count(result);
-    if (want > used)
-      atomic_ref<std::int64_t>(w.counters->primary_credits.value)
-          .fetch_add(want - used, memory_order::relaxed);
-    return result;
+    return pack_claim(static_cast<std::uint64_t>(pos), got);
   });
   g.sync();
   const std::uint32_t k = claim_count(claim);
@@ -578,7 +585,8 @@ template <std::uint32_t Chunk, class P, class Policy, class G, class Layout>
 CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, Policy policy,
                              WorkerScratch<Chunk>& s, std::uint32_t group_index) {
   constexpr std::uint32_t lanes_per_group = G::lanes;
-  constexpr std::uint64_t tick = 64;  // iterations between stop checks and list flushes
+  constexpr std::uint64_t tick = 64;            // iterations between stop checks and flushes
+  constexpr std::uint64_t tally_period = 1024;  // iterations between telemetry flushes
   static_assert(Chunk >= lanes_per_group, "a list must hold one group's worth of photons");
   Tallies t{};
   typename G::template LaneArray<Lane<Policy>> lanes;
@@ -601,10 +609,12 @@ CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, 
     if (housekeeping) {
       flush_finished<Chunk>(g, w, s, n, t);  // so that finished photons reach the host soon
       recycle_finished<Chunk>(g, w, s, t);   // photons parked while the output was full
-      t[Tally::steps] += static_cast<std::int64_t>(steps);
-      t[Tally::iterations] += static_cast<std::int64_t>(iterations);
-      steps = iterations = 0;
-      flush_tallies(g, w.counters, t);
+      if (iter % tally_period == 0) {
+        t[Tally::steps] += static_cast<std::int64_t>(steps);
+        t[Tally::iterations] += static_cast<std::int64_t>(iterations);
+        steps = iterations = 0;
+        flush_tallies(g, w.counters, t);
+      }
     }
     bool worked = false;
     if (!stopping) {
