@@ -110,8 +110,8 @@ template <class PhysicsType, class Space = Host, class Layout = layout::Packed,
           RngPolicy Policy = Philox4x32Policy, std::uint32_t Chunk = 128>
 class PersistentWorker {
   static_assert(check_physics<PhysicsType>());
-  static_assert(Chunk % group_lanes == 0 && Chunk >= group_lanes && Chunk <= 1024,
-                "the chunk size must be a multiple of 32 between 32 and 1024");
+  static_assert(Chunk % group_lanes == 0 && Chunk >= 2 * group_lanes && Chunk <= 1024,
+                "the chunk size must be a multiple of 32 between 64 and 1024");
 
  public:
   using Mapped = typename detail::MappedSpaceOf<Space>::type;

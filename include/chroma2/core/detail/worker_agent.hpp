@@ -115,7 +115,8 @@ struct WorkerRef {
 // and wait to go to a ring, and room for one claim.
 template <std::uint32_t Chunk>
 struct WorkerScratch {
-  std::uint32_t slots[Chunk];  // a claim (refill, finished pop)
+  std::uint32_t slots[Chunk];  // a finished pop
+  std::uint32_t queue[Chunk];  // claimed photons waiting for a lane (at most two groups' worth)
   std::uint32_t act[Chunk];    // → active (budget used up; parents whose child found a slot)
   std::uint32_t fin[Chunk];    // → finished
   std::uint32_t pend[Chunk];   // parents whose secondary waits for a slot
@@ -185,7 +186,10 @@ CHROMA2_HD CHROMA2_NOINLINE void poll_host(G g, const WorkerRef<Layout>& w, bool
       system_atomic_ref<std::int64_t>(w.control->tally[k])
           .store(atomic_ref<std::int64_t>(w.counters->tally[k].value).load(memory_order::relaxed),
                  memory_order::relaxed);
-    system_atomic_ref<std::uint64_t>(w.control->mirror_round).fetch_add(1, memory_order::release);
+    // one writer, and PCIe offers no atomic read-modify-write on host memory: load and store
+    const std::uint64_t round = system_atomic_ref<std::uint64_t>(w.control->mirror_round)
+                                    .load(memory_order::relaxed);
+    system_store(w.control->mirror_round, round + 1);
     return 0;
   });
   g.sync();
@@ -207,7 +211,7 @@ enum : std::uint32_t { to_none = 0, to_active = 1, to_finished = 2, to_pending =
 
 // Lengths of the group's lists (the same in every lane).
 struct ListLengths {
-  std::uint32_t act = 0, fin = 0, pend = 0;
+  std::uint32_t act = 0, fin = 0, pend = 0, queued = 0;
   bool slots_short = false;  // a secondary found no free slot at the last try
 };
 
@@ -456,14 +460,15 @@ CHROMA2_HD void flush_finished(G g, const WorkerRef<Layout>& w, WorkerScratch<Ch
   n.fin = 0;
 }
 
-// Claims up to `want` photons into s.slots: from active, then spawn, then the inbox. Spawn comes
+// Claims up to `want` photons into dst: from active, then spawn, then the inbox. Spawn comes
 // first while active holds fewer than spawn_threshold photons, and always after a secondary
 // found no free slot: only finishing photons free slots, and the parents waiting in active
 // must not keep the secondaries in spawn from running (the progress guarantee of a full page).
 // Secondaries come before new primaries because they already hold a slot.
 template <std::uint32_t Chunk, class G, class Layout>
-CHROMA2_HD CHROMA2_NOINLINE std::uint32_t claim_work(G g, const WorkerRef<Layout>& w, WorkerScratch<Chunk>& s,
-                                    std::uint32_t want, const ListLengths& n, Tallies& t) {
+CHROMA2_HD CHROMA2_NOINLINE std::uint32_t claim_work(G g, const WorkerRef<Layout>& w,
+                                                     std::uint32_t* dst, std::uint32_t want,
+                                                     const ListLengths& n, Tallies& t) {
   std::uint32_t got = 0;
   bool spawn_first = n.slots_short;
   if (w.spawn_threshold && !spawn_first) {
@@ -472,27 +477,27 @@ CHROMA2_HD CHROMA2_NOINLINE std::uint32_t claim_work(G g, const WorkerRef<Layout
     spawn_first = depth < static_cast<std::int64_t>(w.spawn_threshold);
   }
   const auto from_spawn = [&] {
-    const std::uint32_t k = w.spawn.pop(g, s.slots + got, want - got);
+    const std::uint32_t k = w.spawn.pop(g, dst + got, want - got);
     t[Tally::spawn_pops] += k;
     got += k;
   };
   if (spawn_first) from_spawn();
   if (got < want) {
-    const std::uint32_t k = w.active.pop(g, s.slots + got, want - got);
+    const std::uint32_t k = w.active.pop(g, dst + got, want - got);
     t[Tally::active_pops] += k;
     got += k;
   }
   if (got < want && !spawn_first) from_spawn();
-  if (got < want) got += take_inbox<Chunk>(g, w, s.slots + got, want - got, t);
+  if (got < want) got += take_inbox<Chunk>(g, w, dst + got, want - got, t);
   return got;
 }
 
-// Loads claimed photons s.slots[0, got) into the empty lanes. A parent whose secondary still
+// Loads claimed photons src[0, got) into the empty lanes. A parent whose secondary still
 // waits goes straight back to the pending list; a photon that already ended to finished.
 template <std::uint32_t Chunk, class Policy, class G, class Layout>
 CHROMA2_HD void load_lanes(G g, const WorkerRef<Layout>& w, Policy policy, WorkerScratch<Chunk>& s,
-                           typename G::template LaneArray<Lane<Policy>>& lanes, std::uint32_t got,
-                           ListLengths& n) {
+                           typename G::template LaneArray<Lane<Policy>>& lanes,
+                           const std::uint32_t* src, std::uint32_t got, ListLengths& n) {
   typename G::template LaneArray<std::uint32_t> empty, rank, dest;
   g.for_lanes([&](int lane) { empty[lane] = lanes[lane].live ? 0u : 1u; });
   g.exclusive_scan(empty, rank);
@@ -500,7 +505,7 @@ CHROMA2_HD void load_lanes(G g, const WorkerRef<Layout>& w, Policy policy, Worke
     dest[lane] = to_none;
     if (!empty[lane] || rank[lane] >= got) return;
     Lane<Policy>& L = lanes[lane];
-    L.slot = s.slots[rank[lane]];
+    L.slot = src[rank[lane]];
     if (w.pending_flag[L.slot]) {
       dest[lane] = to_pending;
       return;
@@ -587,7 +592,8 @@ CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, 
   constexpr std::uint32_t lanes_per_group = G::lanes;
   constexpr std::uint64_t tick = 64;            // iterations between stop checks and flushes
   constexpr std::uint64_t tally_period = 1024;  // iterations between telemetry flushes
-  static_assert(Chunk >= lanes_per_group, "a list must hold one group's worth of photons");
+  static_assert(Chunk >= 2 * lanes_per_group,
+                "a list must hold two groups' worth of photons (the claim queue)");
   Tallies t{};
   typename G::template LaneArray<Lane<Policy>> lanes;
   ListLengths n;
@@ -617,22 +623,17 @@ CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, 
       }
     }
     bool worked = false;
-    if (!stopping) {
-      const bool want_work =
-          resident == 0 || (resident + w.refill_lanes <= lanes_per_group && refill_wait == 0);
-      if (refill_wait) --refill_wait;
-      if (want_work) {
+    if (!stopping && (resident == 0 || resident + w.refill_lanes <= lanes_per_group)) {
+      const std::uint32_t empty = lanes_per_group - resident;
+      // Claim for the empty lanes and one group's worth more: the extra wait in the queue, so
+      // the next refills need no atomic (at most 32 photons per group are held back this way).
+      if (n.queued < empty && (resident == 0 || refill_wait == 0)) {
         flush_active<Chunk>(g, w, s, n, t);
         place_pending<Chunk>(g, w, s, n, t);
-        const std::uint32_t got = claim_work<Chunk>(g, w, s, lanes_per_group - resident, n, t);
+        const std::uint32_t got = claim_work<Chunk>(g, w, s.queue + n.queued,
+                                                    empty + lanes_per_group - n.queued, n, t);
+        n.queued += got;
         if (got) {
-          load_lanes<Chunk>(g, w, policy, s, lanes, got, n);
-          if (near_full(n.fin)) flush_finished<Chunk>(g, w, s, n, t);
-          if (near_full(n.pend)) place_pending<Chunk>(g, w, s, n, t);
-          typename G::template LaneArray<std::uint32_t> live;
-          g.for_lanes([&](int lane) { live[lane] = lanes[lane].live ? 1u : 0u; });
-          resident = g.count_nonzero(live);
-          worked = true;
           refill_delay = 0;
         } else {
           // nothing to claim: look again after a growing number of steps
@@ -640,8 +641,25 @@ CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, 
           refill_wait = refill_delay;
         }
       }
+      if (n.queued) {
+        const std::uint32_t k = n.queued < empty ? n.queued : empty;
+        n.queued -= k;
+        load_lanes<Chunk>(g, w, policy, s, lanes, s.queue + n.queued, k, n);
+        if (near_full(n.fin)) flush_finished<Chunk>(g, w, s, n, t);
+        if (near_full(n.pend)) place_pending<Chunk>(g, w, s, n, t);
+        typename G::template LaneArray<std::uint32_t> live;
+        g.for_lanes([&](int lane) { live[lane] = lanes[lane].live ? 1u : 0u; });
+        resident = g.count_nonzero(live);
+        worked = true;
+      }
     }
+    if (refill_wait) --refill_wait;
     if (resident == 0) {
+      if (stopping && n.queued) {  // claimed but never loaded: back to active
+        push_all(g, w.active, s.queue, n.queued);
+        t[Tally::active_pushes] += n.queued;
+        n.queued = 0;
+      }
       flush_active<Chunk>(g, w, s, n, t);
       place_pending<Chunk>(g, w, s, n, t);
       flush_finished<Chunk>(g, w, s, n, t);
