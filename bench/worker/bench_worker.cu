@@ -172,6 +172,14 @@ int main(int argc, char** argv) {
     print_row(ws, bw);
     print_json(ws);
     ok = ws.ok && ws.steps == w.steps && ok;
+    if (o.spawn > 0) {
+      // the spawn cadence: occupancy-based (above) against time-based (every 64 iterations)
+      const DriverResult st = run_worker<Device>(o, in, o.spawn, "gpu", "worker+spawn/time", true,
+                                                 1u << 21, 1u << 20, 1u << 22, 64);
+      print_row(st, bw);
+      print_json(st);
+      ok = st.ok && ok;
+    }
   }
   std::printf("# checks: %s\n", ok ? "all passed" : "FAILED");
   return ok ? 0 : 1;

@@ -210,7 +210,8 @@ inline bool report_drivers(DriverResult& worker, DriverResult& chroma, DriverRes
 template <class Space>
 DriverResult run_worker(const WorkerBenchOptions& o, const std::vector<Photon>& in, float spawn,
                         const char* backend, const char* name, bool prefill, std::uint32_t page,
-                        std::uint32_t inbox, std::uint32_t output) {
+                        std::uint32_t inbox, std::uint32_t output,
+                        std::uint32_t spawn_period = 0) {
   const auto n = static_cast<std::uint32_t>(in.size());
   WorkerOptions wo;
   wo.page_capacity = std::min(n, page);
@@ -221,6 +222,7 @@ DriverResult run_worker(const WorkerBenchOptions& o, const std::vector<Photon>& 
   wo.max_steps = o.max_steps;
   wo.seed = o.seed;
   wo.threads = o.threads;
+  wo.spawn_period = spawn_period;
   PersistentWorker<SyntheticSteps, Space> w(SyntheticSteps{spawn}, wo);
   std::vector<Photon> out;
   out.resize(in.size() * 2);  // touch the pages now: first-touch faults are not the worker's

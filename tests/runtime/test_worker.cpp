@@ -30,6 +30,16 @@ TEST_CASE("The worker touches every photon exactly as the queue harness asks", "
   check_harness_run(w, h, 2, 1000, 250);
 }
 
+TEST_CASE("The time-based spawn cadence keeps every invariant of the queue harness",
+          "[worker][host]") {
+  const QueueHarness h{9, 2, 1.0f};
+  WorkerOptions o = worker_options(512, 3, 4);
+  o.spawn_period = 64;
+  PersistentWorker<QueueHarness> w(h, o);
+  check_harness_run(w, h, 2, 1500, 300);
+  CHECK(w.telemetry().spawn_pops == w.telemetry().spawn_pushes);
+}
+
 TEST_CASE("Events complete one by one while others still run, finished = submitted + spawned",
           "[worker][host][concurrency]") {
   WorkerOptions o;

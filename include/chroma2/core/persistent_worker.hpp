@@ -48,6 +48,9 @@ struct WorkerOptions {
   std::uint32_t spawn_threshold = 0;         // spawn feeds lanes before active while active
                                              // holds fewer photons than this (0: only when active
                                              // cannot fill the empty lanes)
+  std::uint32_t spawn_period = 0;            // time-based cadence instead: every this many
+                                             // iterations (a multiple of 64) each group moves
+                                             // a chunk of spawn → active (0: off)
   std::uint32_t spawn_reserve = 0;           // slots inbox photons may never take (kept for
                                              // secondaries); 0: page / 8, at least 1
   std::uint32_t idle_threshold = 64;         // idle iterations before a group backs off
@@ -212,6 +215,7 @@ class PersistentWorker {
     ref_.max_steps = options.max_steps;
     ref_.spawn_threshold = options.spawn_threshold;
     ref_.refill_lanes = options.refill_lanes;
+    ref_.spawn_period = options.spawn_period;
     ref_.idle_threshold = options.idle_threshold;
   }
 

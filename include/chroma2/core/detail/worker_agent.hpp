@@ -108,6 +108,7 @@ struct WorkerRef {
   std::uint32_t max_steps;
   std::uint32_t spawn_threshold;  // spawn before active while active holds fewer (0: never)
   std::uint32_t refill_lanes;     // refill once this many lanes are empty
+  std::uint32_t spawn_period;     // every this many iterations a group moves spawn → active (0: never)
   std::uint32_t idle_threshold;
 };
 
@@ -460,6 +461,17 @@ CHROMA2_HD void flush_finished(G g, const WorkerRef<Layout>& w, WorkerScratch<Ch
   n.fin = 0;
 }
 
+// The time-based spawn cadence: a chunk of spawn → active, whatever active holds.
+template <std::uint32_t Chunk, class G, class Layout>
+CHROMA2_HD CHROMA2_NOINLINE void feed_spawn(G g, const WorkerRef<Layout>& w, WorkerScratch<Chunk>& s,
+                                            Tallies& t) {
+  const std::uint32_t k = w.spawn.pop(g, s.slots, Chunk);
+  if (k == 0) return;
+  t[Tally::spawn_pops] += k;
+  push_all(g, w.active, s.slots, k);
+  t[Tally::active_pushes] += k;
+}
+
 // Claims up to `want` photons into dst: from active, then spawn, then the inbox. Spawn comes
 // first while active holds fewer than spawn_threshold photons, and always after a secondary
 // found no free slot: only finishing photons free slots, and the parents waiting in active
@@ -615,6 +627,7 @@ CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, 
     if (housekeeping) {
       flush_finished<Chunk>(g, w, s, n, t);  // so that finished photons reach the host soon
       recycle_finished<Chunk>(g, w, s, t);   // photons parked while the output was full
+      if (w.spawn_period && iter % w.spawn_period == 0) feed_spawn<Chunk>(g, w, s, t);
       if (iter % tally_period == 0) {
         t[Tally::steps] += static_cast<std::int64_t>(steps);
         t[Tally::iterations] += static_cast<std::int64_t>(iterations);
