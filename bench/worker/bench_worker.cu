@@ -149,7 +149,8 @@ int main(int argc, char** argv) {
   cudaDeviceGetAttribute(&mem_clock_khz, cudaDevAttrMemoryClockRate, dev);
   cudaDeviceGetAttribute(&bus_bits, cudaDevAttrGlobalMemoryBusWidth, dev);
   const double bw = o.bandwidth > 0 ? o.bandwidth : 2.0 * mem_clock_khz * 1e3 * (bus_bits / 8.0);
-  std::printf("# %s, %d SMs, micro-steps %u\n", prop.name, prop.multiProcessorCount, o.micro_steps);
+  std::printf("# %s, %d SMs, micro-steps %u, refill lanes %u\n", prop.name, prop.multiProcessorCount,
+              o.micro_steps, o.refill_lanes);
   print_header(bw);
   bool ok = true;
   for (std::uint64_t n : o.photons) {

@@ -29,6 +29,7 @@ struct WorkerBenchOptions {
   std::vector<std::uint64_t> photons{100000, 1000000, 10000000};
   float spawn = 0.01f;  // spawn probability per primary step (worker-only run)
   std::uint32_t micro_steps = WorkerOptions{}.micro_steps;
+  std::uint32_t refill_lanes = WorkerOptions{}.refill_lanes;
   std::uint32_t max_steps = 10000;
   std::uint64_t seed = 1;
   unsigned threads = 0;  // host backend: 0 = 1, 2, 4, ... up to all hardware threads
@@ -50,6 +51,8 @@ inline WorkerBenchOptions parse(int argc, char** argv) {
       o.spawn = std::strtof(v, nullptr), ++i;
     } else if (a == "--micro-steps") {
       o.micro_steps = static_cast<std::uint32_t>(std::strtoul(v, nullptr, 10)), ++i;
+    } else if (a == "--refill-lanes") {
+      o.refill_lanes = static_cast<std::uint32_t>(std::strtoul(v, nullptr, 10)), ++i;
     } else if (a == "--threads") {
       o.threads = static_cast<unsigned>(std::strtoul(v, nullptr, 10)), ++i;
     } else if (a == "--bandwidth") {
@@ -58,7 +61,7 @@ inline WorkerBenchOptions parse(int argc, char** argv) {
       o.photons = {100000};
     } else {
       std::printf(
-          "usage: %s [--photons N]... [--spawn P] [--micro-steps M] [--threads T] "
+          "usage: %s [--photons N]... [--spawn P] [--micro-steps M] [--refill-lanes L] [--threads T] "
           "[--bandwidth B/s] [--quick]\n",
           argv[0]);
       std::exit(a == "--help" ? 0 : 2);
@@ -219,6 +222,7 @@ DriverResult run_worker(const WorkerBenchOptions& o, const std::vector<Photon>& 
   wo.output_capacity = prefill ? n + n / 2 : output;
   wo.max_events = 1;
   wo.micro_steps = o.micro_steps;
+  wo.refill_lanes = o.refill_lanes;
   wo.max_steps = o.max_steps;
   wo.seed = o.seed;
   wo.threads = o.threads;
