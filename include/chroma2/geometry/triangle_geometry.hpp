@@ -213,6 +213,11 @@ inline TriangleGeometry<Host> build_geometry(const Scene& scene, const BvhBuildO
   }
   stats.max_depth += tree.depth;
   stats.nodes = nodes.size();
+  if (nodes.size() >= detail::max_bvh_nodes || instances.size() >= detail::max_placements)
+    fail("the detector has " + std::to_string(nodes.size()) + " BVH nodes and " +
+             std::to_string(instances.size()) + " placements",
+         "the traversal addresses fewer than 2^29 nodes and 2^24 placements",
+         "split the detector or instance repeated parts");
 
   TriangleGeometry<Host> g;
   g.nodes_ = detail::to_buffer(nodes);

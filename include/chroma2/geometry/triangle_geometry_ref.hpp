@@ -50,17 +50,10 @@ static_assert(sizeof(InstanceRecord) == 64);
 
 namespace detail {
 CHROMA2_HD CHROMA2_FORCEINLINE PackedTriangle load_triangle(const PackedTriangle* p) {
-#if CHROMA2_DEVICE_PASS
-  const float4* q = reinterpret_cast<const float4*>(p);
-  PackedTriangle t;
-  float4* o = reinterpret_cast<float4*>(&t);
-  o[0] = __ldg(q);
-  o[1] = __ldg(q + 1);
-  o[2] = __ldg(q + 2);
-  return t;
-#else
-  return *p;
-#endif
+  return load_ro(p);
+}
+CHROMA2_HD CHROMA2_FORCEINLINE InstanceRecord load_instance(const InstanceRecord* p) {
+  return load_ro(p);
 }
 }  // namespace detail
 
@@ -99,38 +92,31 @@ struct TriangleGeometryRef {
     h.channel = -1;
     h.inner_material = h.outer_material = world_material;
     if (instance_count == 0) return h;
-    const detail::PreparedRay world = detail::prepare_ray(ray.origin, ray.direction);
     float tmax = ray.tmax;
     std::uint32_t best_instance = no_hit, best_triangle = 0;
     float bu = 0, bv = 0;
-    detail::traverse_bvh(
-        nodes, top_root, world, ray.tmin, tmax,
-        [&](std::uint32_t first, std::uint32_t count, float& tmax_top) {
-          for (std::uint32_t i = first; i < first + count; ++i) {
-            const InstanceRecord& inst = instances[i];
-            counters.instance();
-            const RigidTransform xf = inst.transform;
-            const detail::PreparedRay local =
-                detail::prepare_ray(xf.apply_inverse(ray.origin), xf.rotate_inverse(ray.direction));
-            const std::uint32_t root = meshes[inst.mesh].root;
-            detail::traverse_bvh(
-                nodes, root, local, ray.tmin, tmax_top,
-                [&](std::uint32_t tf, std::uint32_t tc, float& tmax_mesh) {
-                  for (std::uint32_t j = tf; j < tf + tc; ++j) {
-                    const PackedTriangle tri = detail::load_triangle(triangles + j);
-                    counters.triangle();
-                    float t, u, v;
-                    if (detail::ray_triangle(local, tri.v0, tri.v1, tri.v2, ray.tmin, tmax_mesh, t,
-                                             u, v)) {
-                      tmax_mesh = t;
-                      best_instance = i;
-                      best_triangle = j;
-                      bu = u;
-                      bv = v;
-                    }
-                  }
-                },
-                counters);
+    detail::traverse_instanced(
+        nodes, top_root, ray.origin, ray.direction, ray.tmin, tmax,
+        [&](std::uint32_t i, detail::PreparedRay& local) {
+          const InstanceRecord inst = detail::load_instance(instances + i);
+          local = detail::prepare_ray(inst.transform.apply_inverse(ray.origin),
+                                      inst.transform.rotate_inverse(ray.direction));
+          return detail::load_u32(&meshes[inst.mesh].root);
+        },
+        [&](std::uint32_t i, std::uint32_t first, std::uint32_t count,
+            const detail::PreparedRay& local, float& tmax_mesh) {
+          for (std::uint32_t j = first; j < first + count; ++j) {
+            const PackedTriangle tri = detail::load_triangle(triangles + j);
+            counters.triangle();
+            float t, u, v;
+            if (detail::ray_triangle(local, tri.v0, tri.v1, tri.v2, ray.tmin, tmax_mesh, t, u,
+                                     v)) {
+              tmax_mesh = t;
+              best_instance = i;
+              best_triangle = j;
+              bu = u;
+              bv = v;
+            }
           }
         },
         counters);
