@@ -22,7 +22,7 @@ struct CompactHit {
   std::uint32_t instance, primitive;
 };
 
-__global__ void trace_kernel(TriangleGeometryRef g, Workload w, float radius, std::uint64_t n,
+__global__ void __launch_bounds__(128, 9) trace_kernel(TriangleGeometryRef g, Workload w, float radius, std::uint64_t n,
                              CompactHit* out, unsigned long long* misses) {
   const std::uint64_t i = blockIdx.x * std::uint64_t(blockDim.x) + threadIdx.x;
   if (i >= n) return;
