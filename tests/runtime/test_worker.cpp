@@ -40,16 +40,6 @@ TEST_CASE("The time-based spawn cadence keeps every invariant of the queue harne
   CHECK(w.telemetry().spawn_pops == w.telemetry().spawn_pushes);
 }
 
-TEST_CASE("With 32 or more groups one group only polls, and nothing changes for the photons",
-          "[worker][host][concurrency]") {
-  const QueueHarness h{5, 2, 1.0f};
-  WorkerOptions o = worker_options(1024, 33, 3);  // 33 host threads: group 0 polls only
-  PersistentWorker<QueueHarness> w(h, o);
-  REQUIRE(w.groups() == 33);
-  CHECK(w.ref().dedicated_poller == 1u);
-  check_harness_run(w, h, 2, 1000, 250);
-}
-
 TEST_CASE("Events complete one by one while others still run, finished = submitted + spawned",
           "[worker][host][concurrency]") {
   WorkerOptions o;

@@ -217,8 +217,6 @@ class PersistentWorker {
     ref_.refill_lanes = options.refill_lanes;
     ref_.spawn_period = options.spawn_period;
     ref_.idle_threshold = options.idle_threshold;
-    // a grid of many groups can spare one for polling; a few host threads cannot
-    ref_.dedicated_poller = groups_ >= 32 ? 1u : 0u;
   }
 
   ~PersistentWorker() {

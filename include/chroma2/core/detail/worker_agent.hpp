@@ -110,7 +110,6 @@ struct WorkerRef {
   std::uint32_t refill_lanes;     // refill once this many lanes are empty
   std::uint32_t spawn_period;     // every this many iterations a group moves spawn → active (0: never)
   std::uint32_t idle_threshold;
-  std::uint32_t dedicated_poller;  // 1: group 0 only polls the host and never holds photons
 };
 
 // Per-group lists of slot indices (shared memory on the device): photons that left their lanes
@@ -613,22 +612,6 @@ CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, 
   std::uint32_t resident = 0, idle = 0, idle_state = 0, refill_wait = 0, refill_delay = 0;
   bool stopping = false;
   const bool poller = group_index == 0;
-  if (poller && w.dedicated_poller) {
-    // On a large grid group 0 gives up its lanes to keep doorbells, credits, the event mirror
-    // and the stop flag fresh within microseconds (a group stepping photons polls every 64
-    // iterations, a millisecond or more in a photon's tail).
-    std::uint32_t pause = 0;
-    for (;;) {
-      poll_host(g, w, true);
-      const bool stop = g.leader([&] {
-        return atomic_ref<std::int64_t>(w.counters->stop.value).load(memory_order::acquire);
-      }) != 0;
-      if (stop) break;
-      idle_pause(pause);
-      if (pause > 4) pause = 4;  // about 1 µs between polls
-    }
-    return;
-  }
   const auto near_full = [](std::uint32_t len) { return len + lanes_per_group > Chunk; };
   std::uint64_t steps = 0, iterations = 0;  // hot counters stay in registers until a flush
   for (std::uint64_t iter = 0;; ++iter) {
