@@ -114,6 +114,12 @@ int main(int argc, char** argv) {
         sp = run_worker<Host>(o, in, o.spawn, "host", "worker+spawn", true, 1u << 18, 1u << 16,
                               1u << 20);
       ok = report_drivers(w, c, p, sp ? &*sp : nullptr, bw) && ok;
+      DriverResult ws = run_worker<Host>(o, in, 0.0f, "host", "worker-streamed", false, 1u << 18,
+                                         1u << 16, 1u << 20);
+      ws.seconds_h2h = ws.seconds;
+      print_row(ws, bw);
+      print_json(ws);
+      ok = ws.ok && ws.steps == w.steps && ok;
     }
   }
   std::printf("# checks: %s\n", ok ? "all passed" : "FAILED");

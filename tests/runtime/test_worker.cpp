@@ -10,6 +10,7 @@
 #include <catch2/generators/catch_generators.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#include <atomic>
 #include <thread>
 
 using namespace chroma2;
@@ -38,6 +39,40 @@ TEST_CASE("The time-based spawn cadence keeps every invariant of the queue harne
   PersistentWorker<QueueHarness> w(h, o);
   check_harness_run(w, h, 2, 1500, 300);
   CHECK(w.telemetry().spawn_pops == w.telemetry().spawn_pushes);
+}
+
+TEST_CASE("One thread submits while another drains", "[worker][host][concurrency]") {
+  const QueueHarness h{4, 2, 1.0f};
+  WorkerOptions o = worker_options(256, 2, 3);
+  o.inbox_capacity = 128;  // both sides wrap many times
+  o.output_capacity = 256;
+  PersistentWorker<QueueHarness> w(h, o);
+  const auto in = make_primaries(6000, 0);
+  std::vector<Photon> out;
+  std::atomic<bool> all_in{false};
+  bool complete = false;
+  w.start();
+  {
+    std::jthread drainer([&] {
+      const std::uint32_t ev[] = {0};
+      complete = w.drain_until_complete(ev, out, all_in);
+    });
+    std::size_t done = 0;
+    while (done < in.size()) {
+      const std::size_t k = w.submit(std::span<const Photon>(in).subspan(done));
+      done += k;
+      if (k == 0) std::this_thread::yield();
+    }
+    w.close_event(0);
+    all_in.store(true, std::memory_order_release);
+  }
+  w.stop();
+  REQUIRE(complete);
+  sort_by_id(out);
+  const HarnessReport r = check_harness(out, h);
+  CHECK(r.primaries == in.size());
+  CHECK(r.secondaries == h.expected_spawned(in.size()));
+  check_report(r);
 }
 
 TEST_CASE("Events complete one by one while others still run, finished = submitted + spawned",

@@ -20,6 +20,7 @@
 #include "chroma2/core/rng/philox.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -80,9 +81,13 @@ struct MappedSpaceOf<Device> {
 };
 
 inline constexpr int worker_block = 256;
+// Blocks of the worker kernel that must fit on one SM: bounds its registers (2: at most 128).
+#ifndef CHROMA2_WORKER_MIN_BLOCKS
+#define CHROMA2_WORKER_MIN_BLOCKS 2
+#endif
 
 template <std::uint32_t Chunk, class P, class Policy, class Layout>
-__global__ void __launch_bounds__(worker_block, 2)
+__global__ void __launch_bounds__(worker_block, CHROMA2_WORKER_MIN_BLOCKS)
     persistent_worker_kernel(WorkerRef<Layout> w, P physics, Policy policy) {
   __shared__ WorkerScratch<Chunk> scratch[worker_block / 32];
   const unsigned warp = threadIdx.x / 32;
@@ -403,6 +408,30 @@ class PersistentWorker {
       if (std::chrono::steady_clock::now() > deadline) return false;
       std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
+  }
+
+  // For a draining thread beside a submitting one: drains into `out` until `submission_done` is
+  // set and every listed event is complete, or the timeout passes; returns whether they all
+  // completed. Event status is read only after submission is done (the submitting thread
+  // writes what it reads).
+  bool drain_until_complete(std::span<const std::uint32_t> events, std::vector<Photon>& out,
+                            const std::atomic<bool>& submission_done,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const bool submitted = submission_done.load(std::memory_order_acquire);
+      const std::size_t k = drain(out);
+      if (submitted) {
+        bool all = true;
+        for (std::uint32_t e : events) all = all && event_status(e).complete();
+        if (all) {
+          drain(out);
+          return true;
+        }
+      }
+      if (k == 0) std::this_thread::yield();
+    }
+    return false;
   }
 
   WorkerTelemetry telemetry() const {
