@@ -117,7 +117,7 @@ struct WorkerRef {
 template <std::uint32_t Chunk>
 struct WorkerScratch {
   std::uint32_t slots[Chunk];  // a finished pop
-  std::uint32_t queue[Chunk];  // claimed photons waiting for a lane (at most two groups' worth)
+  std::uint32_t queue[Chunk];  // claimed photons waiting for a lane
   std::uint32_t act[Chunk];    // → active (budget used up; parents whose child found a slot)
   std::uint32_t fin[Chunk];    // → finished
   std::uint32_t pend[Chunk];   // parents whose secondary waits for a slot
@@ -625,7 +625,8 @@ CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, 
         }) != 0;
     }
     if (housekeeping) {
-      flush_finished<Chunk>(g, w, s, n, t);  // so that finished photons reach the host soon
+      // finished photons reach the host within 512 iterations, in batches of a group or more
+      if (n.fin >= lanes_per_group || iter % 512 == 0) flush_finished<Chunk>(g, w, s, n, t);
       recycle_finished<Chunk>(g, w, s, t);   // photons parked while the output was full
       if (w.spawn_period && iter % w.spawn_period == 0) feed_spawn<Chunk>(g, w, s, t);
       if (iter % tally_period == 0) {
@@ -638,13 +639,13 @@ CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, 
     bool worked = false;
     if (!stopping && (resident == 0 || resident + w.refill_lanes <= lanes_per_group)) {
       const std::uint32_t empty = lanes_per_group - resident;
-      // Claim for the empty lanes and one group's worth more: the extra wait in the queue, so
-      // the next refills need no atomic (at most 32 photons per group are held back this way).
+      // Claim a chunk: the photons the empty lanes do not take wait in the queue, so the next
+      // refills need no atomic (at most a chunk per group is held back this way).
       if (n.queued < empty && (resident == 0 || refill_wait == 0)) {
         flush_active<Chunk>(g, w, s, n, t);
         place_pending<Chunk>(g, w, s, n, t);
-        const std::uint32_t got = claim_work<Chunk>(g, w, s.queue + n.queued,
-                                                    empty + lanes_per_group - n.queued, n, t);
+        const std::uint32_t got =
+            claim_work<Chunk>(g, w, s.queue + n.queued, Chunk - n.queued, n, t);
         n.queued += got;
         if (got) {
           refill_delay = 0;
