@@ -79,6 +79,7 @@ TEST_CASE("The BVH holds every primitive once inside its parents' boxes and stay
       o.threads = threads;
       const BvhBuildOutput out = build_bvh(boxes, ids, o);
       CHECK(out.depth < detail::bvh_stack_size);
+      CHECK(check_bvh(out, boxes, ids).ok());  // the bench's check agrees with the walk below
       std::vector<int> seen(soup.size(), 0);
       std::size_t bad_box = 0;
       // walk from the root, checking each child's box holds its primitives

@@ -97,13 +97,6 @@ class TriangleGeometry {
 
 namespace detail {
 
-template <class T>
-Buffer<T, Host> to_buffer(const std::vector<T>& v) {
-  Buffer<T, Host> b(v.size());
-  if (!v.empty()) std::memcpy(static_cast<void*>(b.data()), v.data(), v.size() * sizeof(T));
-  return b;
-}
-
 // Runs f(begin, end) over [0, n) in chunks on up to `threads` threads.
 template <class F>
 void parallel_chunks(std::size_t n, unsigned threads, F f) {
@@ -115,10 +108,23 @@ void parallel_chunks(std::size_t n, unsigned threads, F f) {
   for (auto& t : pool) t.join();
 }
 
+// Copies v into a host buffer on up to `threads` threads (the copy also first-touches the pages).
+template <class T>
+Buffer<T, Host> to_buffer(const std::vector<T>& v, unsigned threads = 1) {
+  Buffer<T, Host> b(v.size());
+  parallel_chunks(v.size(), threads, [&](std::size_t begin, std::size_t end) {
+    if (end > begin)
+      std::memcpy(static_cast<void*>(b.data() + begin), v.data() + begin,
+                  (end - begin) * sizeof(T));
+  });
+  return b;
+}
+
 // Moves one tree's node references by the offsets its nodes and primitives now start at.
 inline void append_tree(std::vector<BvhNode>& all, const std::vector<BvhNode>& tree,
                         std::uint32_t primitive_offset) {
   const auto node_offset = static_cast<std::uint32_t>(all.size());
+  all.reserve(all.size() + tree.size());
   for (BvhNode n : tree) {
     for (int k = 0; k < BvhNode::width; ++k) {
       if (n.is_empty(k)) continue;
@@ -183,7 +189,11 @@ inline TriangleGeometry<Host> build_geometry(const Scene& scene, const BvhBuildO
     meshes.push_back({root, static_cast<std::uint32_t>(materials.size()),
                       static_cast<std::uint32_t>(m.size()),
                       static_cast<std::uint32_t>(ids.size())});
-    for (std::size_t t = 0; t < m.size(); ++t) materials.push_back(m.materials_of(t));
+    const std::size_t material_base = materials.size();
+    materials.resize(material_base + m.size());
+    detail::parallel_chunks(m.size(), threads, [&](std::size_t b, std::size_t e) {
+      for (std::size_t t = b; t < e; ++t) materials[material_base + t] = m.materials_of(t);
+    });
     mesh_bounds.push_back(bounds);
   }
 
@@ -220,11 +230,11 @@ inline TriangleGeometry<Host> build_geometry(const Scene& scene, const BvhBuildO
          "split the detector or instance repeated parts");
 
   TriangleGeometry<Host> g;
-  g.nodes_ = detail::to_buffer(nodes);
-  g.triangles_ = detail::to_buffer(packed);
-  g.materials_ = detail::to_buffer(materials);
+  g.nodes_ = detail::to_buffer(nodes, threads);
+  g.triangles_ = detail::to_buffer(packed, threads);
+  g.materials_ = detail::to_buffer(materials, threads);
   g.meshes_ = detail::to_buffer(meshes);
-  g.instances_ = detail::to_buffer(instances);
+  g.instances_ = detail::to_buffer(instances, threads);
   g.top_root_ = top_root;
   g.instance_count_ = static_cast<std::uint32_t>(instances.size());
   g.world_material_ = scene.world_material;
