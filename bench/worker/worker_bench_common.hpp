@@ -32,6 +32,7 @@ struct WorkerBenchOptions {
   float spawn = 0.01f;  // spawn probability per primary step (worker-only run)
   std::uint32_t micro_steps = WorkerOptions{}.micro_steps;
   std::uint32_t refill_lanes = WorkerOptions{}.refill_lanes;
+  unsigned grid = 0;  // GPU: blocks of the worker (0: occupancy x SMs)
   std::uint32_t max_steps = 10000;
   std::uint64_t seed = 1;
   unsigned threads = 0;  // host backend: 0 = 1, 2, 4, ... up to all hardware threads
@@ -53,6 +54,8 @@ inline WorkerBenchOptions parse(int argc, char** argv) {
       o.spawn = std::strtof(v, nullptr), ++i;
     } else if (a == "--micro-steps") {
       o.micro_steps = static_cast<std::uint32_t>(std::strtoul(v, nullptr, 10)), ++i;
+    } else if (a == "--grid") {
+      o.grid = static_cast<unsigned>(std::strtoul(v, nullptr, 10)), ++i;
     } else if (a == "--refill-lanes") {
       o.refill_lanes = static_cast<std::uint32_t>(std::strtoul(v, nullptr, 10)), ++i;
     } else if (a == "--threads") {
@@ -63,7 +66,7 @@ inline WorkerBenchOptions parse(int argc, char** argv) {
       o.photons = {100000};
     } else {
       std::printf(
-          "usage: %s [--photons N]... [--spawn P] [--micro-steps M] [--refill-lanes L] [--threads T] "
+          "usage: %s [--photons N]... [--spawn P] [--micro-steps M] [--refill-lanes L] [--grid B] [--threads T] "
           "[--bandwidth B/s] [--quick]\n",
           argv[0]);
       std::exit(a == "--help" ? 0 : 2);
@@ -225,6 +228,7 @@ DriverResult run_worker(const WorkerBenchOptions& o, const std::vector<Photon>& 
   wo.max_events = 1;
   wo.micro_steps = o.micro_steps;
   wo.refill_lanes = o.refill_lanes;
+  wo.grid = o.grid;
   wo.max_steps = o.max_steps;
   wo.seed = o.seed;
   wo.threads = o.threads;
@@ -282,6 +286,16 @@ DriverResult run_worker(const WorkerBenchOptions& o, const std::vector<Photon>& 
       static_cast<long long>(t.spawn_pops), static_cast<long long>(t.intake),
       static_cast<long long>(t.output), static_cast<long long>(t.idle_backoffs),
       static_cast<long long>(t.pending_retries));
+  const double ticks = static_cast<double>(t.ticks_housekeeping + t.ticks_refill + t.ticks_step +
+                                           t.ticks_flush + t.ticks_idle);
+  if (ticks > 0)
+    std::printf(
+        "# time of the groups %s %s: step %.1f %%, refill %.1f %%, flush %.1f %%, housekeeping "
+        "%.1f %%, idle %.1f %%; %.0f ticks per stepping iteration\n",
+        backend, name, 100 * t.ticks_step / ticks, 100 * t.ticks_refill / ticks,
+        100 * t.ticks_flush / ticks, 100 * t.ticks_housekeeping / ticks, 100 * t.ticks_idle / ticks,
+        (t.ticks_step + t.ticks_flush) /
+            std::max(1.0, static_cast<double>(t.iterations - t.idle_backoffs)));
   // per photon: inbox record read, page store, lane load, write-back, output read and write
   // (6 x 80 bytes); per extra visit a write-back and a load plus ring traffic
   const double bytes = 480.0 * (t.intake + t.spawned) + 176.0 * t.active_pops;

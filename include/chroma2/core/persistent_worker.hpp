@@ -65,7 +65,11 @@ struct WorkerOptions {
 struct WorkerTelemetry {
   std::int64_t steps, active_pops, active_pushes, spawn_pops, spawn_pushes, finished_pops,
       finished_pushes, free_pops, free_pushes, intake, output, spawned, pending_retries,
-      idle_backoffs, iterations, max_active_depth, max_spawn_depth;
+      idle_backoffs, iterations,
+      // where the groups' time went (SM cycles on the device, ns on the host), summed over
+      // groups; zero unless built with CHROMA2_WORKER_TIMING=1
+      ticks_housekeeping, ticks_refill, ticks_step, ticks_flush, ticks_idle,
+      max_active_depth, max_spawn_depth;
 };
 static_assert(sizeof(WorkerTelemetry) == tally_count * sizeof(std::int64_t));
 
@@ -88,7 +92,7 @@ inline constexpr int worker_block = 256;
 
 template <std::uint32_t Chunk, class P, class Policy, class Layout>
 __global__ void __launch_bounds__(worker_block, CHROMA2_WORKER_MIN_BLOCKS)
-    persistent_worker_kernel(WorkerRef<Layout> w, P physics, Policy policy) {
+    persistent_worker_kernel(__grid_constant__ const WorkerRef<Layout> w, P physics, Policy policy) {
   __shared__ WorkerScratch<Chunk> scratch[worker_block / 32];
   const unsigned warp = threadIdx.x / 32;
   worker_agent<Chunk>(WarpGroup{}, w, physics, policy, scratch[warp],

@@ -22,6 +22,7 @@
 #include "chroma2/core/photon_page.hpp"
 #include "chroma2/core/rng/sampling.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -49,6 +50,11 @@ enum class Tally : int {
   pending_retries,
   idle_backoffs,
   iterations,
+  ticks_housekeeping,  // time per part of the loop (SM cycles on the device, ns on the host);
+  ticks_refill,        // zero unless built with CHROMA2_WORKER_TIMING=1
+  ticks_step,
+  ticks_flush,
+  ticks_idle,
   max_active_depth,  // maxima from here on
   max_spawn_depth,
   count_
@@ -597,6 +603,20 @@ CHROMA2_HD std::uint32_t step_lanes(G g, const WorkerRef<Layout>& w, const P& ph
   return gone;
 }
 
+// Optional loop timing (CHROMA2_WORKER_TIMING=1): where a group's time goes, for tuning.
+#ifndef CHROMA2_WORKER_TIMING
+#define CHROMA2_WORKER_TIMING 0
+#endif
+CHROMA2_HD inline std::uint64_t worker_ticks() {
+#if CHROMA2_WORKER_TIMING && defined(__CUDA_ARCH__)
+  return static_cast<std::uint64_t>(clock64());
+#elif CHROMA2_WORKER_TIMING
+  return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+#else
+  return 0;
+#endif
+}
+
 // The loop of one group. Returns only on a stop request.
 template <std::uint32_t Chunk, class P, class Policy, class G, class Layout>
 CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, Policy policy,
@@ -614,6 +634,14 @@ CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, 
   const bool poller = group_index == 0;
   const auto near_full = [](std::uint32_t len) { return len + lanes_per_group > Chunk; };
   std::uint64_t steps = 0, iterations = 0;  // hot counters stay in registers until a flush
+  std::uint64_t mark = worker_ticks();
+  const auto lap = [&](Tally part) {
+    if constexpr (CHROMA2_WORKER_TIMING) {
+      const std::uint64_t now = worker_ticks();
+      t[part] += static_cast<std::int64_t>(now - mark);
+      mark = now;
+    }
+  };
   for (std::uint64_t iter = 0;; ++iter) {
     ++iterations;
     const bool housekeeping = iter % tick == 0;
@@ -636,6 +664,7 @@ CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, 
         flush_tallies(g, w.counters, t);
       }
     }
+    lap(Tally::ticks_housekeeping);
     bool worked = false;
     if (!stopping && (resident == 0 || resident + w.refill_lanes <= lanes_per_group)) {
       const std::uint32_t empty = lanes_per_group - resident;
@@ -668,6 +697,7 @@ CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, 
       }
     }
     if (refill_wait) --refill_wait;
+    lap(Tally::ticks_refill);
     if (resident == 0) {
       if (stopping && n.queued) {  // claimed but never loaded: back to active
         push_all(g, w.active, s.queue, n.queued);
@@ -686,15 +716,18 @@ CHROMA2_HD void worker_agent(G g, const WorkerRef<Layout>& w, const P& physics, 
         idle_pause(idle_state);
         ++t[Tally::idle_backoffs];
       }
+      lap(Tally::ticks_idle);
       continue;
     }
     idle = 0;
     idle_state = 0;
     steps += resident;
     resident -= step_lanes<Chunk, P, Policy>(g, w, physics, s, lanes, n);
+    lap(Tally::ticks_step);
     if (near_full(n.fin)) flush_finished<Chunk>(g, w, s, n, t);
     if (near_full(n.act)) flush_active<Chunk>(g, w, s, n, t);
     if (near_full(n.pend)) place_pending<Chunk>(g, w, s, n, t);
+    lap(Tally::ticks_flush);
   }
   t[Tally::steps] += static_cast<std::int64_t>(steps);
   t[Tally::iterations] += static_cast<std::int64_t>(iterations);

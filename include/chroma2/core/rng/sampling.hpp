@@ -60,12 +60,21 @@ class PhotonRng {
   CHROMA2_HD PhotonRng(Policy policy, RngKey key, std::uint32_t counter)
       : policy_(policy), key_(key), counter_(counter) {}
 
+  // The buffered words are picked by a select chain, not by indexing an array with a run-time
+  // position: indexing would put the buffer (and with it the photon that owns the stream) in
+  // local memory on the device.
   CHROMA2_HD std::uint32_t next_u32() {
     if (used_ == 4) {
-      block_ = policy_.draw(key_, counter_++);
+      const RngBlock b = policy_.draw(key_, counter_++);
+      w0_ = b.w[0];
+      w1_ = b.w[1];
+      w2_ = b.w[2];
+      w3_ = b.w[3];
       used_ = 0;
     }
-    return block_.w[used_++];
+    const std::uint32_t r = used_ == 0 ? w0_ : used_ == 1 ? w1_ : used_ == 2 ? w2_ : w3_;
+    ++used_;
+    return r;
   }
   CHROMA2_HD float uniform() { return uniform_open0_closed1(next_u32()); }
   CHROMA2_HD float exponential(float mean) { return exponential_from(uniform(), mean); }
@@ -82,8 +91,8 @@ class PhotonRng {
   Policy policy_;
   RngKey key_;
   std::uint32_t counter_;
-  RngBlock block_{};
-  int used_ = 4;
+  std::uint32_t w0_ = 0, w1_ = 0, w2_ = 0, w3_ = 0;
+  std::uint32_t used_ = 4;
 };
 
 }  // namespace chroma2
