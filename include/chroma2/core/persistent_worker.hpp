@@ -44,8 +44,9 @@ struct WorkerOptions {
                                              // that uses them up goes back to active)
   std::uint32_t max_steps = 65535;           // a photon still alive after this many steps ends
                                              // with TerminalReason::max_steps
-  std::uint32_t refill_lanes = 8;            // a group claims new photons once this many of its
-                                             // 32 lanes are empty (1..32)
+  std::uint32_t refill_lanes = 8;            // a warp claims new photons once this many of its
+                                             // 32 lanes are empty (1..32; a host thread is a
+                                             // group of one lane and refills when empty)
   std::uint32_t spawn_threshold = 0;         // spawn feeds lanes before active while active
                                              // holds fewer photons than this (0: only when active
                                              // cannot fill the empty lanes)
@@ -251,7 +252,7 @@ class PersistentWorker {
         if (!scratch_[g]) scratch_[g] = std::make_unique<detail::WorkerScratch<Chunk>>();
         threads_.emplace_back(
             [ref = ref_, physics = physics_, policy = policy_, scratch = scratch_[g].get(), g] {
-              detail::worker_agent<Chunk>(SerialGroup{}, ref, physics, policy, *scratch, g);
+              detail::worker_agent<Chunk>(SoloGroup{}, ref, physics, policy, *scratch, g);
             });
       }
     } else {

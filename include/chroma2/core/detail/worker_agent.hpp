@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The per-group loop of the persistent worker ("agent"), written once against the Group
-// interface: a warp in the CUDA kernel, one std::jthread playing 32 lanes on the host.
+// interface: a warp in the CUDA kernel, one std::jthread as a group of one lane (SoloGroup) on
+// the host (a host thread playing 32 lanes gives the same photons, bit for bit, but pays the
+// group's bookkeeping 32 times per step for nothing).
 // Each lane holds one photon in registers and steps it once per iteration; a photon leaves its
 // lane when it finishes, asks for a secondary or uses up its micro-step budget, and empty lanes
 // are refilled in one claim (from active, then spawn, then the inbox) once enough are empty.
