@@ -153,8 +153,9 @@ inline bool check_worker_output(const std::vector<Photon>& out, std::uint64_t pr
 inline void print_header(double bandwidth) {
   std::printf(
       "# bandwidth for the floor: %.0f GB/s; floor = state read + written once per photon\n"
-      "# time_s: propagation (worker: host to host, feeding and draining while it runs); "
-      "h2h_s: drivers 2 and 3 with the input upload and the output download\n",
+      "# time_s: propagation (persistent-worker and worker+spawn: prefilled inbox; "
+      "worker-streamed: host to host, fed and drained while it runs); h2h_s: host to host "
+      "(drivers 2 and 3 with the input upload and the output download)\n",
       bandwidth / 1e9);
   std::printf("%-5s %-18s %4s %10s %12s %9s %9s %10s %10s %9s %9s %6s\n", "back", "driver", "thr",
               "photons", "steps", "time_s", "h2h_s", "Gsteps/s", "h2h_G/s", "B/step", "vs_floor",

@@ -404,9 +404,7 @@ class PersistentWorker {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
       drain(out);
-      bool all = true;
-      for (std::uint32_t e : events) all = all && event_status(e).complete();
-      if (all) {
+      if (all_complete(events)) {
         drain(out);
         return true;
       }
@@ -426,13 +424,9 @@ class PersistentWorker {
     while (std::chrono::steady_clock::now() < deadline) {
       const bool submitted = submission_done.load(std::memory_order_acquire);
       const std::size_t k = drain(out);
-      if (submitted) {
-        bool all = true;
-        for (std::uint32_t e : events) all = all && event_status(e).complete();
-        if (all) {
-          drain(out);
-          return true;
-        }
+      if (submitted && all_complete(events)) {
+        drain(out);
+        return true;
       }
       if (k == 0) std::this_thread::yield();
     }
@@ -473,6 +467,12 @@ class PersistentWorker {
   ref_type ref() const { return ref_; }
 
  private:
+  bool all_complete(std::span<const std::uint32_t> events) const {
+    for (std::uint32_t e : events)
+      if (!event_status(e).complete()) return false;
+    return true;
+  }
+
   Stream copy_stream() const {
 #if CHROMA2_HAS_CUDA_RUNTIME
     if constexpr (!std::is_same_v<Space, Host>) return copy_stream_->get();
