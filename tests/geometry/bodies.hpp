@@ -218,14 +218,14 @@ class HitChecker {
     }
     // distance errors grow as 1/|cos| of the angle between the ray and the surface
     double cosine = 1;
-    if (ref.index[0] != no_hit) {
+    if (ref.index[0] != invalid_index) {
       const RefTriangle& rt = tris_[ref.index[0]];
       const D3 n = cross3(sub(rt.v1, rt.v0), sub(rt.v2, rt.v1));
       cosine = std::fabs(dot3(n, to_d3(ray.direction))) / std::sqrt(dot3(n, n));
     }
     const double tol = (tol_ + 1e-6 * (h.hit() ? h.distance : 0)) / std::max(cosine, 1e-3);
     for (int k = 0; k < 2; ++k) {  // accept the answer for tmin or for tmin + shift
-      const bool ref_hit = ref.index[k] != no_hit;
+      const bool ref_hit = ref.index[k] != invalid_index;
       if (!ref_hit && !h.hit()) return ++tally.exact, void();
       if (ref_hit && h.hit()) {
         const RefTriangle& rt = tris_[ref.index[k]];
@@ -241,22 +241,22 @@ class HitChecker {
       const bool on = ref_intersect(t, to_d3(ray.origin), to_d3(ray.direction), tt, b);
       if (on && b >= -1e-4 && std::fabs(tt - h.distance) <= tol) {  // it really is there
         for (int k = 0; k < 2; ++k) {
-          const double best = ref.index[k] == no_hit ? double(ray.tmax) : ref.t[k];
+          const double best = ref.index[k] == invalid_index ? double(ray.tmax) : ref.t[k];
           if (std::fabs(tt - best) <= 1e-6 * best + tol)
-            return (b >= 0 && ref.index[k] != no_hit) ? ++tally.ties : ++tally.edges, void();
+            return (b >= 0 && ref.index[k] != invalid_index) ? ++tally.ties : ++tally.edges, void();
         }
-        const double best = ref.index[0] == no_hit ? double(ray.tmax) : ref.t[0];
+        const double best = ref.index[0] == invalid_index ? double(ray.tmax) : ref.t[0];
         if ((b < 1e-4 && h.distance <= best + tol) || std::fabs(tt - ray.tmin) <= tol ||
             std::fabs(tt - ray.tmax) <= tol)
           return ++tally.edges, void();
       }
       // a touching hit (see touches()) no farther than the reference's first hit
-      const double best = ref.index[0] == no_hit ? double(ray.tmax) : ref.t[0];
+      const double best = ref.index[0] == invalid_index ? double(ray.tmax) : ref.t[0];
       if (touching_hit(ray, h, t) && h.distance <= best + tol) return ++tally.edges, void();
     }
     // the reference's triangle is met at its edge (or the ray's ends), where rounding decides:
     // a miss, or a farther triangle that really lies on the ray, is then acceptable
-    if (ref.index[0] != no_hit) {
+    if (ref.index[0] != invalid_index) {
       const RefTriangle& rt = tris_[ref.index[0]];
       double tt = 0, b = 0;
       ref_intersect(rt, to_d3(ray.origin), to_d3(ray.direction), tt, b);
@@ -275,7 +275,7 @@ class HitChecker {
     if (h.hit() && h.distance <= 10 * tol_ + ray.tmin)  // a start on or next to a surface
       return ++tally.edges, void();
     fail(tally, ray, h,
-         "reference " + (ref.index[0] == no_hit
+         "reference " + (ref.index[0] == invalid_index
                              ? std::string("misses")
                              : "hits (" + std::to_string(tris_[ref.index[0]].instance) + ", " +
                                    std::to_string(tris_[ref.index[0]].primitive) + ") at " +
@@ -486,7 +486,7 @@ void check_relaunch(const Scene& scene, std::size_t n, std::uint64_t seed) {
                         "; first ray " + HitChecker::describe(first_ray[i]) + " hit at " +
                         HitChecker::g9(left[i].distance);
     }
-    if (from_exact[i].index[0] == no_hit) continue;
+    if (from_exact[i].index[0] == invalid_index) continue;
     const RefTriangle& rt = tris[from_exact[i].index[0]];
     D3 m = cross3(sub(rt.v1, rt.v0), sub(rt.v2, rt.v1));
     const double c = std::fabs(dot3(m, to_d3(exact[i].direction))) / std::sqrt(dot3(m, m));

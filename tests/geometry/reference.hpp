@@ -32,7 +32,7 @@ struct RefTriangle {
 // Closest hits at or beyond two start distances (the ray's tmin, and tmin + shift) in one pass.
 struct RefHit {
   double t[2];
-  std::uint32_t index[2];  // into the reference triangles, or no_hit
+  std::uint32_t index[2];  // into the reference triangles, or invalid_index
 };
 
 // Möller–Trumbore in double; returns t and the smallest barycentric (negative: outside).
@@ -106,7 +106,7 @@ inline bool ray_passes_near_edge(const Ray& r, const RefTriangle& t, double delt
 
 CHROMA2_HD inline RefHit ref_closest(const RefTriangle* tris, std::size_t n, const Ray& ray,
                                      double shift) {
-  RefHit best{{ray.tmax, ray.tmax}, {no_hit, no_hit}};
+  RefHit best{{ray.tmax, ray.tmax}, {invalid_index, invalid_index}};
   const D3 o = to_d3(ray.origin), d = to_d3(ray.direction);
   const double tmin[2] = {ray.tmin, ray.tmin + shift};
   for (std::size_t i = 0; i < n; ++i) {

@@ -3,6 +3,7 @@
 // Units: positions in mm, time in ns, wavelength in nm. 80 bytes, the same as its page slot.
 #pragma once
 
+#include "chroma2/core/invalid_index.hpp"
 #include "chroma2/core/vec.hpp"
 
 #include <cstdint>
@@ -39,9 +40,6 @@ inline constexpr std::uint32_t invalid_state = 1u << 10;
 inline constexpr std::uint32_t isotropic_init = 1u << 31;
 }  // namespace history
 
-// "No last hit" marker for last_instance / last_primitive.
-inline constexpr std::uint32_t no_hit_index = 0xffffffffu;
-
 struct Photon {
   Vec3 position;      // mm
   float time;         // ns
@@ -52,8 +50,8 @@ struct Photon {
   std::uint64_t id;           // 64-bit identity (see photon_id.hpp)
   std::uint32_t event;        // event id
   std::uint32_t rng_counter;  // next RNG block of this photon's stream
-  std::uint32_t last_instance = no_hit_index;
-  std::uint32_t last_primitive = no_hit_index;
+  std::uint32_t last_instance = invalid_index;
+  std::uint32_t last_primitive = invalid_index;
   std::uint32_t history = 0;
   std::uint16_t steps = 0;
   TerminalReason reason = TerminalReason::alive;

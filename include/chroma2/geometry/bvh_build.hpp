@@ -571,7 +571,7 @@ class BinnedSahBuilder {
     std::uint32_t id = inner[0] || inner[1]
                            ? next_node_.fetch_add(inner[0] + inner[1], std::memory_order_relaxed)
                            : 0;
-    std::uint32_t at[2] = {invalid_child, invalid_child};
+    std::uint32_t at[2] = {invalid_index, invalid_index};
     for (int k = 0; k < 2; ++k) {
       if (!inner[k]) {
         emit_leaf(node, k, child[k]);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "chroma2/config/macros.hpp"
+#include "chroma2/core/invalid_index.hpp"
 #include "chroma2/core/vec.hpp"
 
 #include <cstdint>
@@ -61,8 +62,7 @@ struct Aabb {
 };
 
 // A child reference: count > 0 is a leaf of primitives [first, first + count); count == 0 with
-// first == invalid_child is an empty slot; otherwise first is the index of an inner node.
-inline constexpr std::uint32_t invalid_child = 0xffffffffu;
+// first == invalid_index is an empty slot; otherwise first is the index of an inner node.
 
 // Width-W node, structure of arrays inside the node: lo/hi per axis per child, then references.
 template <int W>
@@ -80,9 +80,9 @@ struct alignas(64) WideBvhNode {
   CHROMA2_HD void set_empty(int k) {
     lo_x[k] = lo_y[k] = lo_z[k] = 1.0f;
     hi_x[k] = hi_y[k] = hi_z[k] = -1.0f;
-    first[k] = invalid_child, count[k] = 0;
+    first[k] = invalid_index, count[k] = 0;
   }
-  CHROMA2_HD bool is_empty(int k) const { return count[k] == 0 && first[k] == invalid_child; }
+  CHROMA2_HD bool is_empty(int k) const { return count[k] == 0 && first[k] == invalid_index; }
   CHROMA2_HD Aabb child_box(int k) const {
     return {{lo_x[k], lo_y[k], lo_z[k]}, {hi_x[k], hi_y[k], hi_z[k]}};
   }

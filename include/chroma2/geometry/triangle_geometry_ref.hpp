@@ -5,6 +5,7 @@
 #pragma once
 
 #include "chroma2/config/macros.hpp"
+#include "chroma2/core/invalid_index.hpp"
 #include "chroma2/core/concepts/geometry.hpp"
 #include "chroma2/geometry/bvh_node.hpp"
 #include "chroma2/geometry/detail/intersect.hpp"
@@ -86,14 +87,14 @@ struct TriangleGeometryRef {
   CHROMA2_HD Hit closest_hit(Ray ray, Counters& counters) const {
     Hit h{};
     h.distance = ray.tmax;
-    h.instance = no_hit;
-    h.primitive = no_hit;
+    h.instance = invalid_index;
+    h.primitive = invalid_index;
     h.surface = -1;
     h.channel = -1;
     h.inner_material = h.outer_material = world_material;
     if (instance_count == 0) return h;
     float tmax = ray.tmax;
-    std::uint32_t best_instance = no_hit, best_triangle = 0;
+    std::uint32_t best_instance = invalid_index, best_triangle = 0;
     float bu = 0, bv = 0;
     detail::traverse_instanced(
         nodes, top_root, ray.origin, ray.direction, ray.tmin, tmax,
@@ -120,7 +121,7 @@ struct TriangleGeometryRef {
           }
         },
         counters);
-    if (best_instance == no_hit) return h;
+    if (best_instance == invalid_index) return h;
     const InstanceRecord& inst = instances[best_instance];
     const PackedTriangle tri = detail::load_triangle(triangles + best_triangle);
     const TriangleMaterials m = materials[meshes[inst.mesh].material_offset + tri.primitive];

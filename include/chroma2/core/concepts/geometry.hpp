@@ -5,6 +5,7 @@
 #pragma once
 
 #include "chroma2/config/macros.hpp"
+#include "chroma2/core/invalid_index.hpp"
 #include "chroma2/core/vec.hpp"
 
 #include <concepts>
@@ -12,9 +13,6 @@
 #include <type_traits>
 
 namespace chroma2 {
-
-// Marks "no instance / no primitive" in a Hit and in a photon's last-hit record.
-inline constexpr std::uint32_t no_hit = 0xffffffffu;
 
 // A ray segment: points origin + t·direction for tmin <= t <= tmax (mm); direction is unit length.
 struct Ray {
@@ -24,7 +22,7 @@ struct Ray {
   float tmax;
 };
 
-// The closest hit of a ray. A miss has instance == primitive == no_hit and distance == tmax.
+// The closest hit of a ray. A miss has instance == primitive == invalid_index and distance == tmax.
 struct Hit {
   float distance;               // mm along the ray
   std::uint32_t instance;       // placement that was hit
@@ -35,7 +33,7 @@ struct Hit {
   std::int32_t outer_material;  // material on the normal's side
   std::int32_t surface;         // surface index, -1 for a plain dielectric boundary
   std::int32_t channel;         // detector channel of the placement, -1 for none
-  CHROMA2_HD constexpr bool hit() const { return instance != no_hit; }
+  CHROMA2_HD constexpr bool hit() const { return instance != invalid_index; }
 };
 
 template <class G>

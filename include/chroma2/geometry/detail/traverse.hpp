@@ -11,6 +11,7 @@
 #pragma once
 
 #include "chroma2/config/macros.hpp"
+#include "chroma2/core/invalid_index.hpp"
 #include "chroma2/geometry/bvh_node.hpp"
 #include "chroma2/geometry/detail/intersect.hpp"
 
@@ -27,7 +28,6 @@ inline constexpr int bvh_stack_size = 128;
 // (leaf_ref | more_ref | (count - 1) << 24 | first), placements < 2^24, count <= 64.
 inline constexpr std::uint32_t leaf_ref = 0x80000000u;
 inline constexpr std::uint32_t more_ref = 0x40000000u;
-inline constexpr std::uint32_t no_ref = 0xffffffffu;
 inline constexpr std::uint32_t max_bvh_nodes = 1u << 29;
 inline constexpr std::uint32_t max_placements = 1u << 24;
 
@@ -82,7 +82,7 @@ CHROMA2_HD CHROMA2_FORCEINLINE void traverse_instanced(const BvhNode* nodes, std
   int sp = 0;
   int floor = 0;  // the current placement's entries start here (0 at the top level)
   PreparedRay ray = prepare_ray(o, d);
-  std::uint32_t inst = no_ref;  // the placement being walked; no_ref at the top level
+  std::uint32_t inst = invalid_index;  // the placement being walked; invalid_index at the top level
   std::uint32_t node = top_root;
   float node_t = -std::numeric_limits<float>::infinity();  // node's entry distance
   std::uint32_t leaf_first = 0, leaf_count = 0;  // the pending leaf (count 0: none)
@@ -92,7 +92,7 @@ CHROMA2_HD CHROMA2_FORCEINLINE void traverse_instanced(const BvhNode* nodes, std
     if (sp < bvh_stack_size) stack[sp++] = {ref, t};
   };
   auto pop = [&]() {  // into node, node_t
-    node = no_ref;
+    node = invalid_index;
     while (sp > floor) {
       const StackEntry e = stack[--sp];
       if (e.t <= tmax) {  // else a closer hit was found since the push
@@ -123,7 +123,7 @@ CHROMA2_HD CHROMA2_FORCEINLINE void traverse_instanced(const BvhNode* nodes, std
       const int far = 1 - near;
       const bool hit_near = near == 0 ? h0 : h1, hit_far = near == 0 ? h1 : h0;
       const float t_near = near == 0 ? t0 : t1, t_far = near == 0 ? t1 : t0;
-      std::uint32_t next = no_ref;
+      std::uint32_t next = invalid_index;
       float next_t = t_near;
       if (hit_near) {
         if (n.count[near] == 0) {
@@ -139,13 +139,13 @@ CHROMA2_HD CHROMA2_FORCEINLINE void traverse_instanced(const BvhNode* nodes, std
           leaf_first = n.first[far], leaf_count = n.count[far], leaf_t = t_far;
         } else {
           const std::uint32_t r = n.count[far] == 0 ? n.first[far] : leaf_ref | node << 1 | far;
-          if (next == no_ref)
+          if (next == invalid_index)
             next = r, next_t = t_far;
           else
             push(r, t_far);
         }
       }
-      if (next == no_ref)
+      if (next == invalid_index)
         pop();
       else
         node = next, node_t = next_t;
@@ -154,10 +154,10 @@ CHROMA2_HD CHROMA2_FORCEINLINE void traverse_instanced(const BvhNode* nodes, std
     // The pending leaf: triangles of the current placement, or a placement to enter.
     if (leaf_count != 0) {
       if (leaf_t <= tmax) {
-        if (inst != no_ref) {
+        if (inst != invalid_index) {
           leaf(inst, leaf_first, leaf_count, ray, tmax);
         } else {
-          if (node != no_ref) push(node, node_t);
+          if (node != invalid_index) push(node, node_t);
           if (leaf_count > 1)
             push(leaf_ref | more_ref | (leaf_count - 2) << 24 | (leaf_first + 1), leaf_t);
           floor = sp;
@@ -171,7 +171,7 @@ CHROMA2_HD CHROMA2_FORCEINLINE void traverse_instanced(const BvhNode* nodes, std
     }
 
     if (node >= leaf_ref) {
-      if (node != no_ref) {  // a postponed leaf becomes the pending one
+      if (node != invalid_index) {  // a postponed leaf becomes the pending one
         if (node & more_ref) {
           leaf_first = node & (max_placements - 1);
           leaf_count = ((node >> 24) & 63u) + 1;
@@ -182,8 +182,8 @@ CHROMA2_HD CHROMA2_FORCEINLINE void traverse_instanced(const BvhNode* nodes, std
         }
         leaf_t = node_t;
         pop();
-      } else if (inst != no_ref) {  // this placement is done: back to the world
-        inst = no_ref;
+      } else if (inst != invalid_index) {  // this placement is done: back to the world
+        inst = invalid_index;
         floor = 0;
         ray = prepare_ray(o, d);
         pop();
