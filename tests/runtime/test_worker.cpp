@@ -133,6 +133,24 @@ TEST_CASE("Results sorted by id are bit-identical across thread counts, pages an
   CHECK_FALSE(bit_identical(other, runs[0]));
 }
 
+// The recorded output of the determinism configuration on the host backend (x86-64, no FMA
+// contraction: the host build's floating point is IEEE single without fused multiply-adds). A
+// change of this hash is a change of the photons: intended physics changes update it and say so.
+TEST_CASE("The determinism configuration gives the recorded photons on the host",
+          "[worker][host][determinism]") {
+  const SyntheticSteps physics{0.05f};
+  WorkerOptions o = determinism_options(512);
+  o.threads = 2;
+  PersistentWorker<SyntheticSteps> w(physics, o);
+  const auto out = run_events(w, 2, 400, 128, true);
+  REQUIRE(out.size() == 1402);
+#if defined(__x86_64__) && !defined(__FMA__)
+  CHECK(output_hash(out) == 0xff18e4bfa17bef9cull);
+#else
+  SUCCEED("the recorded hash is for x86-64 without FMA; this build checks the count only");
+#endif
+}
+
 TEST_CASE("Telemetry is readable while the worker runs and balances once it stops",
           "[worker][host]") {
   const QueueHarness h{50, 10, 1.0f};

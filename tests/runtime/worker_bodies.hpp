@@ -50,6 +50,15 @@ inline bool bit_identical(const std::vector<Photon>& a, const std::vector<Photon
          (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(Photon)) == 0);
 }
 
+// FNV-1a over the bytes of photons sorted by id: one number that changes with any bit of any
+// photon, for comparing runs across commits.
+inline std::uint64_t output_hash(const std::vector<Photon>& v) {
+  std::uint64_t h = 1469598103934665603ull;
+  const auto* b = reinterpret_cast<const unsigned char*>(v.data());
+  for (std::size_t i = 0; i < v.size() * sizeof(Photon); ++i) h = (h ^ b[i]) * 1099511628211ull;
+  return h;
+}
+
 // What the harness promises, counted over the output.
 struct HarnessReport {
   std::uint64_t primaries = 0, secondaries = 0;

@@ -26,6 +26,8 @@
 #include "chroma2/config/memory.hpp"
 #include "chroma2/config/stream.hpp"
 #include "chroma2/core/detail/backoff.hpp"
+#include "chroma2/core/detail/credits.hpp"
+#include "chroma2/core/detail/padded_counter.hpp"
 #include "chroma2/core/group.hpp"
 
 #include <cstdint>
@@ -39,16 +41,12 @@ namespace chroma2 {
 inline constexpr std::uint64_t ring_max_capacity = std::uint64_t(1) << 30;
 
 namespace detail {
-// Counters, each on its own 128-byte line so producers and consumers do not share lines.
-struct alignas(128) RingCounter {
-  std::int64_t value;
-  char pad[128 - sizeof(std::int64_t)];
-};
+// Counters, each on its own line so producers and consumers do not share lines.
 struct RingCounters {
-  RingCounter tail;   // next push position (as uint64)
-  RingCounter head;   // next pop position (as uint64)
-  RingCounter free;   // slots that may be claimed by producers
-  RingCounter items;  // published items that may be claimed by consumers
+  PaddedCounter tail;   // next push position (as uint64)
+  PaddedCounter head;   // next pop position (as uint64)
+  PaddedCounter free;   // slots that may be claimed by producers
+  PaddedCounter items;  // published items that may be claimed by consumers
 };
 }  // namespace detail
 
@@ -177,26 +175,15 @@ class DeviceRingRef {
   }
 
  private:
-  // Takes up to k credits from c. It reads first and asks only for what it saw, so an empty or
-  // full ring costs one load and no atomic, and concurrent claimers rarely overshoot; any
-  // overshoot goes straight back. Never grants more than the counter held, so the sum of grants
-  // never exceeds what was given. (Blind fetch_sub of k by thousands of claimers keeps the
-  // counter below zero and starves everyone: measured as a livelock on a full GPU grid.)
-  CHROMA2_HD static std::uint32_t reserve(detail::RingCounter& c, std::uint32_t k) {
-    atomic_ref<std::int64_t> a(c.value);
-    const std::int64_t seen = a.load(memory_order::relaxed);
-    if (seen <= 0 || k == 0) return 0;
-    const std::int64_t ask = seen < k ? seen : k;
-    const std::int64_t old = a.fetch_sub(ask, memory_order::relaxed);
-    const std::int64_t granted = old <= 0 ? 0 : (old >= ask ? ask : old);
-    if (granted < ask) a.fetch_add(ask - granted, memory_order::relaxed);
-    return static_cast<std::uint32_t>(granted);
+  // Credits: see detail/credits.hpp. Relaxed: a slot's sequence word publishes its item.
+  CHROMA2_HD static std::uint32_t reserve(detail::PaddedCounter& c, std::uint32_t k) {
+    return detail::take_credits(c, k, memory_order::relaxed);
   }
-  CHROMA2_HD static std::uint32_t give(detail::RingCounter& c, std::uint32_t k) {
-    atomic_ref<std::int64_t>(c.value).fetch_add(k, memory_order::relaxed);
+  CHROMA2_HD static std::uint32_t give(detail::PaddedCounter& c, std::uint32_t k) {
+    detail::give_credits(c, k, memory_order::relaxed);
     return 0;
   }
-  CHROMA2_HD static std::uint64_t claim_positions(detail::RingCounter& c, std::uint32_t k) {
+  CHROMA2_HD static std::uint64_t claim_positions(detail::PaddedCounter& c, std::uint32_t k) {
     return static_cast<std::uint64_t>(
         atomic_ref<std::int64_t>(c.value).fetch_add(k, memory_order::relaxed));
   }

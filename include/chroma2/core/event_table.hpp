@@ -6,7 +6,6 @@
 
 #include "chroma2/config/atomic.hpp"
 #include "chroma2/config/macros.hpp"
-#include "chroma2/core/detail/worker_sync.hpp"
 
 #include <cstdint>
 

@@ -5,6 +5,7 @@
 // stream, so the result depends only on (seed, event, id, counter).
 #pragma once
 
+#include "chroma2/config/expect.hpp"
 #include "chroma2/config/macros.hpp"
 #include "chroma2/core/photon.hpp"
 #include "chroma2/core/photon_page.hpp"
@@ -18,6 +19,10 @@ CHROMA2_HD bool apply_isotropic_init(PhotonLike& p, PhotonRng<Policy>& rng) {
   if (!(p.history & history::isotropic_init)) return false;
   p.direction = rng.isotropic();
   p.polarisation = rng.perpendicular_to(p.direction);
+  CHROMA2_EXPECT(std::fabs(dot(p.direction, p.direction) - 1.0f) < 1e-5f &&
+                     std::fabs(dot(p.polarisation, p.polarisation) - 1.0f) < 1e-5f &&
+                     std::fabs(dot(p.direction, p.polarisation)) < 1e-5f,
+                 "isotropic initialisation gives unit, orthogonal direction and polarisation");
   p.history &= ~history::isotropic_init;
   return true;
 }

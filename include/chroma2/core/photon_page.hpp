@@ -8,6 +8,7 @@
 #pragma once
 
 #include "chroma2/config/error.hpp"
+#include "chroma2/config/expect.hpp"
 #include "chroma2/config/macros.hpp"
 #include "chroma2/config/memory.hpp"
 #include "chroma2/config/stream.hpp"
@@ -38,107 +39,118 @@ struct Split {
   CHROMA2_HD float& px(std::uint32_t i) const { return at<float>(0)[i]; }
   CHROMA2_HD float& py(std::uint32_t i) const { return at<float>(1)[i]; }
   CHROMA2_HD float& pz(std::uint32_t i) const { return at<float>(2)[i]; }
-  CHROMA2_HD float& t(std::uint32_t i) const { return at<float>(3)[i]; }
+  CHROMA2_HD float& time(std::uint32_t i) const { return at<float>(3)[i]; }
   CHROMA2_HD float& dx(std::uint32_t i) const { return at<float>(4)[i]; }
   CHROMA2_HD float& dy(std::uint32_t i) const { return at<float>(5)[i]; }
   CHROMA2_HD float& dz(std::uint32_t i) const { return at<float>(6)[i]; }
-  CHROMA2_HD float& wl(std::uint32_t i) const { return at<float>(7)[i]; }
+  CHROMA2_HD float& wavelength(std::uint32_t i) const { return at<float>(7)[i]; }
   CHROMA2_HD float& ex(std::uint32_t i) const { return at<float>(8)[i]; }
   CHROMA2_HD float& ey(std::uint32_t i) const { return at<float>(9)[i]; }
   CHROMA2_HD float& ez(std::uint32_t i) const { return at<float>(10)[i]; }
-  CHROMA2_HD float& w(std::uint32_t i) const { return at<float>(11)[i]; }
+  CHROMA2_HD float& weight(std::uint32_t i) const { return at<float>(11)[i]; }
   CHROMA2_HD std::uint64_t& id(std::uint32_t i) const { return at<std::uint64_t>(12)[i]; }
   CHROMA2_HD std::uint32_t& event(std::uint32_t i) const { return at<std::uint32_t>(13)[i]; }
-  CHROMA2_HD std::uint32_t& counter(std::uint32_t i) const { return at<std::uint32_t>(14)[i]; }
-  CHROMA2_HD std::uint32_t& instance(std::uint32_t i) const { return at<std::uint32_t>(15)[i]; }
-  CHROMA2_HD std::uint32_t& primitive(std::uint32_t i) const { return at<std::uint32_t>(16)[i]; }
-  CHROMA2_HD std::uint32_t& hist(std::uint32_t i) const { return at<std::uint32_t>(17)[i]; }
+  CHROMA2_HD std::uint32_t& rng_counter(std::uint32_t i) const { return at<std::uint32_t>(14)[i]; }
+  CHROMA2_HD std::uint32_t& last_instance(std::uint32_t i) const {
+    return at<std::uint32_t>(15)[i];
+  }
+  CHROMA2_HD std::uint32_t& last_primitive(std::uint32_t i) const {
+    return at<std::uint32_t>(16)[i];
+  }
+  CHROMA2_HD std::uint32_t& history(std::uint32_t i) const { return at<std::uint32_t>(17)[i]; }
   CHROMA2_HD std::uint16_t& steps(std::uint32_t i) const { return at<std::uint16_t>(18)[i]; }
   // reason (low byte) and generation (high byte) share one 16-bit array
   CHROMA2_HD std::uint8_t& reason(std::uint32_t i) const {
     return reinterpret_cast<std::uint8_t*>(at<std::uint16_t>(19) + i)[0];
   }
-  CHROMA2_HD std::uint8_t& gen(std::uint32_t i) const {
+  CHROMA2_HD std::uint8_t& generation(std::uint32_t i) const {
     return reinterpret_cast<std::uint8_t*>(at<std::uint16_t>(19) + i)[1];
   }
 
   CHROMA2_HD Photon load(std::uint32_t i) const {
     Photon p;
     p.position = {px(i), py(i), pz(i)};
-    p.time = t(i);
+    p.time = time(i);
     p.direction = {dx(i), dy(i), dz(i)};
-    p.wavelength = wl(i);
+    p.wavelength = wavelength(i);
     p.polarisation = {ex(i), ey(i), ez(i)};
-    p.weight = w(i);
+    p.weight = weight(i);
     p.id = id(i);
     p.event = event(i);
-    p.rng_counter = counter(i);
-    p.last_instance = instance(i);
-    p.last_primitive = primitive(i);
-    p.history = hist(i);
+    p.rng_counter = rng_counter(i);
+    p.last_instance = last_instance(i);
+    p.last_primitive = last_primitive(i);
+    p.history = history(i);
     p.steps = steps(i);
     p.reason = static_cast<TerminalReason>(reason(i));
-    p.generation = gen(i);
+    p.generation = generation(i);
     return p;
   }
   CHROMA2_HD void store(std::uint32_t i, const Photon& p) const {
-    px(i) = p.position.x, py(i) = p.position.y, pz(i) = p.position.z, t(i) = p.time;
-    dx(i) = p.direction.x, dy(i) = p.direction.y, dz(i) = p.direction.z, wl(i) = p.wavelength;
-    ex(i) = p.polarisation.x, ey(i) = p.polarisation.y, ez(i) = p.polarisation.z, w(i) = p.weight;
-    id(i) = p.id, event(i) = p.event, counter(i) = p.rng_counter;
-    instance(i) = p.last_instance, primitive(i) = p.last_primitive, hist(i) = p.history;
-    steps(i) = p.steps, reason(i) = static_cast<std::uint8_t>(p.reason), gen(i) = p.generation;
+    px(i) = p.position.x, py(i) = p.position.y, pz(i) = p.position.z, time(i) = p.time;
+    dx(i) = p.direction.x, dy(i) = p.direction.y, dz(i) = p.direction.z,
+    wavelength(i) = p.wavelength;
+    ex(i) = p.polarisation.x, ey(i) = p.polarisation.y, ez(i) = p.polarisation.z,
+    weight(i) = p.weight;
+    id(i) = p.id, event(i) = p.event, rng_counter(i) = p.rng_counter;
+    last_instance(i) = p.last_instance, last_primitive(i) = p.last_primitive,
+    history(i) = p.history;
+    steps(i) = p.steps, reason(i) = static_cast<std::uint8_t>(p.reason),
+    generation(i) = p.generation;
   }
 };
 
 // Five 16-byte records per photon.
 struct Packed {
-  struct alignas(16) F4 {
+  struct alignas(16) Record4f {
     float x, y, z, w;
   };
   struct alignas(16) Ident {
     std::uint64_t id;
-    std::uint32_t event, counter;
+    std::uint32_t event, rng_counter;
   };
   struct alignas(16) Misc {
-    std::uint32_t instance, primitive, hist;
+    std::uint32_t last_instance, last_primitive, history;
     std::uint16_t steps;
-    std::uint8_t reason, gen;
+    std::uint8_t reason, generation;
   };
   static constexpr int array_count = 5;
   static constexpr std::size_t element_bytes[array_count] = {16, 16, 16, 16, 16};
   void* a[array_count];
 
-  CHROMA2_HD F4* pos_time() const { return static_cast<F4*>(a[0]); }
-  CHROMA2_HD F4* dir_wl() const { return static_cast<F4*>(a[1]); }
-  CHROMA2_HD F4* pol_w() const { return static_cast<F4*>(a[2]); }
+  CHROMA2_HD Record4f* position_time() const { return static_cast<Record4f*>(a[0]); }
+  CHROMA2_HD Record4f* direction_wavelength() const { return static_cast<Record4f*>(a[1]); }
+  CHROMA2_HD Record4f* polarisation_weight() const { return static_cast<Record4f*>(a[2]); }
   CHROMA2_HD Ident* ident() const { return static_cast<Ident*>(a[3]); }
   CHROMA2_HD Misc* misc() const { return static_cast<Misc*>(a[4]); }
 
-  CHROMA2_HD float& px(std::uint32_t i) const { return pos_time()[i].x; }
-  CHROMA2_HD float& py(std::uint32_t i) const { return pos_time()[i].y; }
-  CHROMA2_HD float& pz(std::uint32_t i) const { return pos_time()[i].z; }
-  CHROMA2_HD float& t(std::uint32_t i) const { return pos_time()[i].w; }
-  CHROMA2_HD float& dx(std::uint32_t i) const { return dir_wl()[i].x; }
-  CHROMA2_HD float& dy(std::uint32_t i) const { return dir_wl()[i].y; }
-  CHROMA2_HD float& dz(std::uint32_t i) const { return dir_wl()[i].z; }
-  CHROMA2_HD float& wl(std::uint32_t i) const { return dir_wl()[i].w; }
-  CHROMA2_HD float& ex(std::uint32_t i) const { return pol_w()[i].x; }
-  CHROMA2_HD float& ey(std::uint32_t i) const { return pol_w()[i].y; }
-  CHROMA2_HD float& ez(std::uint32_t i) const { return pol_w()[i].z; }
-  CHROMA2_HD float& w(std::uint32_t i) const { return pol_w()[i].w; }
+  CHROMA2_HD float& px(std::uint32_t i) const { return position_time()[i].x; }
+  CHROMA2_HD float& py(std::uint32_t i) const { return position_time()[i].y; }
+  CHROMA2_HD float& pz(std::uint32_t i) const { return position_time()[i].z; }
+  CHROMA2_HD float& time(std::uint32_t i) const { return position_time()[i].w; }
+  CHROMA2_HD float& dx(std::uint32_t i) const { return direction_wavelength()[i].x; }
+  CHROMA2_HD float& dy(std::uint32_t i) const { return direction_wavelength()[i].y; }
+  CHROMA2_HD float& dz(std::uint32_t i) const { return direction_wavelength()[i].z; }
+  CHROMA2_HD float& wavelength(std::uint32_t i) const { return direction_wavelength()[i].w; }
+  CHROMA2_HD float& ex(std::uint32_t i) const { return polarisation_weight()[i].x; }
+  CHROMA2_HD float& ey(std::uint32_t i) const { return polarisation_weight()[i].y; }
+  CHROMA2_HD float& ez(std::uint32_t i) const { return polarisation_weight()[i].z; }
+  CHROMA2_HD float& weight(std::uint32_t i) const { return polarisation_weight()[i].w; }
   CHROMA2_HD std::uint64_t& id(std::uint32_t i) const { return ident()[i].id; }
   CHROMA2_HD std::uint32_t& event(std::uint32_t i) const { return ident()[i].event; }
-  CHROMA2_HD std::uint32_t& counter(std::uint32_t i) const { return ident()[i].counter; }
-  CHROMA2_HD std::uint32_t& instance(std::uint32_t i) const { return misc()[i].instance; }
-  CHROMA2_HD std::uint32_t& primitive(std::uint32_t i) const { return misc()[i].primitive; }
-  CHROMA2_HD std::uint32_t& hist(std::uint32_t i) const { return misc()[i].hist; }
+  CHROMA2_HD std::uint32_t& rng_counter(std::uint32_t i) const { return ident()[i].rng_counter; }
+  CHROMA2_HD std::uint32_t& last_instance(std::uint32_t i) const { return misc()[i].last_instance; }
+  CHROMA2_HD std::uint32_t& last_primitive(std::uint32_t i) const {
+    return misc()[i].last_primitive;
+  }
+  CHROMA2_HD std::uint32_t& history(std::uint32_t i) const { return misc()[i].history; }
   CHROMA2_HD std::uint16_t& steps(std::uint32_t i) const { return misc()[i].steps; }
   CHROMA2_HD std::uint8_t& reason(std::uint32_t i) const { return misc()[i].reason; }
-  CHROMA2_HD std::uint8_t& gen(std::uint32_t i) const { return misc()[i].gen; }
+  CHROMA2_HD std::uint8_t& generation(std::uint32_t i) const { return misc()[i].generation; }
 
   CHROMA2_HD Photon load(std::uint32_t i) const {
-    const F4 a0 = pos_time()[i], a1 = dir_wl()[i], a2 = pol_w()[i];
+    const Record4f a0 = position_time()[i], a1 = direction_wavelength()[i],
+                   a2 = polarisation_weight()[i];
     const Ident a3 = ident()[i];
     const Misc a4 = misc()[i];
     Photon p;
@@ -150,19 +162,20 @@ struct Packed {
     p.weight = a2.w;
     p.id = a3.id;
     p.event = a3.event;
-    p.rng_counter = a3.counter;
-    p.last_instance = a4.instance;
-    p.last_primitive = a4.primitive;
-    p.history = a4.hist;
+    p.rng_counter = a3.rng_counter;
+    p.last_instance = a4.last_instance;
+    p.last_primitive = a4.last_primitive;
+    p.history = a4.history;
     p.steps = a4.steps;
     p.reason = static_cast<TerminalReason>(a4.reason);
-    p.generation = a4.gen;
+    p.generation = a4.generation;
     return p;
   }
   CHROMA2_HD void store(std::uint32_t i, const Photon& p) const {
-    pos_time()[i] = F4{p.position.x, p.position.y, p.position.z, p.time};
-    dir_wl()[i] = F4{p.direction.x, p.direction.y, p.direction.z, p.wavelength};
-    pol_w()[i] = F4{p.polarisation.x, p.polarisation.y, p.polarisation.z, p.weight};
+    position_time()[i] = Record4f{p.position.x, p.position.y, p.position.z, p.time};
+    direction_wavelength()[i] = Record4f{p.direction.x, p.direction.y, p.direction.z, p.wavelength};
+    polarisation_weight()[i] =
+        Record4f{p.polarisation.x, p.polarisation.y, p.polarisation.z, p.weight};
     ident()[i] = Ident{p.id, p.event, p.rng_counter};
     misc()[i] = Misc{
         p.last_instance, p.last_primitive, p.history, p.steps, static_cast<std::uint8_t>(p.reason),
@@ -193,39 +206,39 @@ class PhotonRef {
 
   CHROMA2_HD Vec3 position() const { return {s_.px(i_), s_.py(i_), s_.pz(i_)}; }
   CHROMA2_HD void set_position(Vec3 v) const { s_.px(i_) = v.x, s_.py(i_) = v.y, s_.pz(i_) = v.z; }
-  CHROMA2_HD float time() const { return s_.t(i_); }
-  CHROMA2_HD void set_time(float v) const { s_.t(i_) = v; }
+  CHROMA2_HD float time() const { return s_.time(i_); }
+  CHROMA2_HD void set_time(float v) const { s_.time(i_) = v; }
   CHROMA2_HD Vec3 direction() const { return {s_.dx(i_), s_.dy(i_), s_.dz(i_)}; }
   CHROMA2_HD void set_direction(Vec3 v) const { s_.dx(i_) = v.x, s_.dy(i_) = v.y, s_.dz(i_) = v.z; }
-  CHROMA2_HD float wavelength() const { return s_.wl(i_); }
-  CHROMA2_HD void set_wavelength(float v) const { s_.wl(i_) = v; }
+  CHROMA2_HD float wavelength() const { return s_.wavelength(i_); }
+  CHROMA2_HD void set_wavelength(float v) const { s_.wavelength(i_) = v; }
   CHROMA2_HD Vec3 polarisation() const { return {s_.ex(i_), s_.ey(i_), s_.ez(i_)}; }
   CHROMA2_HD void set_polarisation(Vec3 v) const {
     s_.ex(i_) = v.x, s_.ey(i_) = v.y, s_.ez(i_) = v.z;
   }
-  CHROMA2_HD float weight() const { return s_.w(i_); }
-  CHROMA2_HD void set_weight(float v) const { s_.w(i_) = v; }
+  CHROMA2_HD float weight() const { return s_.weight(i_); }
+  CHROMA2_HD void set_weight(float v) const { s_.weight(i_) = v; }
   CHROMA2_HD std::uint64_t id() const { return s_.id(i_); }
   CHROMA2_HD void set_id(std::uint64_t v) const { s_.id(i_) = v; }
   CHROMA2_HD std::uint32_t event() const { return s_.event(i_); }
   CHROMA2_HD void set_event(std::uint32_t v) const { s_.event(i_) = v; }
-  CHROMA2_HD std::uint32_t rng_counter() const { return s_.counter(i_); }
-  CHROMA2_HD void set_rng_counter(std::uint32_t v) const { s_.counter(i_) = v; }
-  CHROMA2_HD std::uint32_t last_instance() const { return s_.instance(i_); }
-  CHROMA2_HD std::uint32_t last_primitive() const { return s_.primitive(i_); }
+  CHROMA2_HD std::uint32_t rng_counter() const { return s_.rng_counter(i_); }
+  CHROMA2_HD void set_rng_counter(std::uint32_t v) const { s_.rng_counter(i_) = v; }
+  CHROMA2_HD std::uint32_t last_instance() const { return s_.last_instance(i_); }
+  CHROMA2_HD std::uint32_t last_primitive() const { return s_.last_primitive(i_); }
   CHROMA2_HD void set_last_hit(std::uint32_t instance, std::uint32_t primitive) const {
-    s_.instance(i_) = instance, s_.primitive(i_) = primitive;
+    s_.last_instance(i_) = instance, s_.last_primitive(i_) = primitive;
   }
-  CHROMA2_HD std::uint32_t history() const { return s_.hist(i_); }
-  CHROMA2_HD void set_history(std::uint32_t v) const { s_.hist(i_) = v; }
+  CHROMA2_HD std::uint32_t history() const { return s_.history(i_); }
+  CHROMA2_HD void set_history(std::uint32_t v) const { s_.history(i_) = v; }
   CHROMA2_HD std::uint16_t steps() const { return s_.steps(i_); }
   CHROMA2_HD void set_steps(std::uint16_t v) const { s_.steps(i_) = v; }
   CHROMA2_HD TerminalReason reason() const { return static_cast<TerminalReason>(s_.reason(i_)); }
   CHROMA2_HD void set_reason(TerminalReason v) const {
     s_.reason(i_) = static_cast<std::uint8_t>(v);
   }
-  CHROMA2_HD std::uint8_t generation() const { return s_.gen(i_); }
-  CHROMA2_HD void set_generation(std::uint8_t v) const { s_.gen(i_) = v; }
+  CHROMA2_HD std::uint8_t generation() const { return s_.generation(i_); }
+  CHROMA2_HD void set_generation(std::uint8_t v) const { s_.generation(i_) = v; }
 
  private:
   Layout s_;
@@ -237,7 +250,10 @@ template <class Layout>
 struct PhotonPageRef {
   Layout storage;
   std::uint32_t capacity;
-  CHROMA2_HD PhotonRef<Layout> operator[](std::uint32_t slot) const { return {storage, slot}; }
+  CHROMA2_HD PhotonRef<Layout> operator[](std::uint32_t slot) const {
+    CHROMA2_EXPECT(slot < capacity, "a photon slot lies within its page");
+    return {storage, slot};
+  }
 };
 
 // The owner. Space is Host, or Device / Pinned in nvcc translation units.

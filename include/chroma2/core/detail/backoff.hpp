@@ -25,7 +25,7 @@ inline constexpr unsigned backoff_claim_max_ns = 32768;
 
 class Backoff {
  public:
-  CHROMA2_HD constexpr Backoff() = default;
+  constexpr Backoff() = default;
   CHROMA2_HD constexpr explicit Backoff(unsigned max_ns, unsigned first_ns = 32)
       : delay_(first_ns), first_(first_ns), max_(max_ns) {}
 

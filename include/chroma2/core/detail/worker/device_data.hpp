@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The persistent worker's data as its groups see it: the device-side counters, the words shared
+// with the host through mapped memory, the trivially copyable ref that is all a group is given,
+// a group's lists in shared memory and its local telemetry. Layouts only; the code that uses them
+// is in host_link.hpp, group_queues.hpp, lanes.hpp and agent.hpp beside this file.
+#pragma once
+
+#include "chroma2/config/macros.hpp"
+#include "chroma2/core/detail/padded_counter.hpp"
+#include "chroma2/core/device_ring.hpp"
+#include "chroma2/core/event_table.hpp"
+#include "chroma2/core/photon.hpp"
+#include "chroma2/core/photon_page.hpp"
+#include "chroma2/core/worker_telemetry.hpp"
+
+#include <cstdint>
+
+namespace chroma2::detail {
+
+// Device-side words of the worker (device memory on CUDA, host memory on the host backend).
+struct WorkerCounters {
+  PaddedCounter inbox_claim;      // next inbox position to take (fetch_add after taking credits)
+  PaddedCounter out_claim;        // next output position to fill (fetch_add after taking credits)
+  PaddedCounter inbox_credits;    // published inbox entries not yet claimed
+  PaddedCounter out_credits;      // output entries free to claim (capacity + drained - claimed)
+  PaddedCounter primary_credits;  // slots that inbox photons may still take (keeps a reserve)
+  PaddedCounter stop;             // copy of the host's stop request, made by the polling group
+  PaddedCounter published;        // copy of the host's inbox doorbell
+  PaddedCounter drained;          // copy of the host's output doorbell
+  PaddedCounter telemetry[telemetry_count];
+};
+
+// Words the host and the running worker share through mapped memory.
+struct WorkerControl {
+  alignas(128) std::uint32_t stop;          // host → worker
+  alignas(128) std::uint64_t published;     // host → worker: inbox entries written
+  alignas(128) std::uint64_t drained;       // host → worker: output entries consumed
+  alignas(128) std::uint32_t event_limit;   // host → worker: event ids in use are below this
+  alignas(128) std::uint64_t mirror_round;  // worker → host
+  std::int64_t telemetry[telemetry_count];  // worker → host
+};
+
+// Everything a group needs, trivially copyable.
+template <class Layout>
+struct WorkerRef {
+  PhotonPageRef<Layout> page;
+  DeviceRingRef<std::uint32_t> active, spawn, finished, free;
+  Photon* pending;              // per slot: the secondary a parent could not place yet
+  std::uint32_t* pending_flag;  // per slot: 1 while pending[slot] holds a child
+  Photon* inbox;                // host-fed records
+  std::uint64_t* inbox_seq;     // mapped: position + capacity once the entry was taken
+  std::uint64_t inbox_mask;
+  Photon* out;             // mapped output records
+  std::uint64_t* out_seq;  // mapped: position + 1 once published
+  std::uint64_t out_mask;
+  WorkerCounters* counters;
+  WorkerControl* control;
+  EventTableRef events;
+  std::uint64_t seed;
+  std::uint32_t micro_steps;
+  std::uint32_t max_steps;
+  std::uint32_t spawn_threshold;  // spawn before active while active holds fewer (0: never)
+  std::uint32_t refill_lanes;     // refill once this many lanes are empty
+  std::uint32_t spawn_period;  // every this many iterations a group moves spawn → active (0: never)
+  std::uint32_t idle_threshold;
+};
+
+// Per-group lists of slot indices (shared memory on the device): photons that left their lanes
+// and wait to go to a ring, and room for one claim.
+template <std::uint32_t Chunk>
+struct WorkerScratch {
+  std::uint32_t slots[Chunk];  // a finished pop
+  std::uint32_t queue[Chunk];  // claimed photons waiting for a lane
+  std::uint32_t act[Chunk];    // → active (budget used up; parents whose child found a slot)
+  std::uint32_t fin[Chunk];    // → finished
+  std::uint32_t pend[Chunk];   // parents whose secondary waits for a slot
+  std::uint32_t spare[Chunk];  // free slots for secondaries
+};
+
+// Lengths of a group's lists (the same in every lane).
+struct ListLengths {
+  std::uint32_t act = 0, fin = 0, pend = 0, queued = 0;
+  bool slots_short = false;  // a secondary found no free slot at the last try
+};
+
+// A group's own telemetry, added to the shared counters every telemetry period (every lane holds
+// the same values).
+struct GroupTelemetry {
+  std::int64_t v[telemetry_count];
+  CHROMA2_HD std::int64_t& operator[](TelemetryCounter c) { return v[static_cast<int>(c)]; }
+};
+
+// A claim of `count` (< 2^16) positions starting at `base` (< 2^48), packed into one word so a
+// group leader can hand it to every lane in one broadcast.
+CHROMA2_HD constexpr std::uint64_t pack_claim(std::uint64_t base, std::uint32_t count) {
+  return (base << 16) | count;
+}
+CHROMA2_HD constexpr std::uint64_t claim_base(std::uint64_t packed) { return packed >> 16; }
+CHROMA2_HD constexpr std::uint32_t claim_count(std::uint64_t packed) {
+  return static_cast<std::uint32_t>(packed & 0xffffu);
+}
+
+}  // namespace chroma2::detail

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// A group's traffic with the host while the worker runs: the polling group copies the host's
+// doorbells into device words and mirrors telemetry and event counts back; any group takes
+// photons from the host-fed inbox into free slots, and publishes finished photons to the mapped
+// output (parking them in the finished ring while the output is full). These are the loop's cold
+// paths: they are not inlined, so the registers of the resident photons are not spent on them.
+#pragma once
+
+#include "chroma2/config/atomic.hpp"
+#include "chroma2/config/macros.hpp"
+#include "chroma2/core/detail/backoff.hpp"
+#include "chroma2/core/detail/credits.hpp"
+#include "chroma2/core/detail/worker/device_data.hpp"
+#include "chroma2/core/photon.hpp"
+
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace chroma2::detail {
+
+// Reads a record that a copy engine wrote while the kernel ran: bypasses L1, which may still
+// hold the previous lap's bytes.
+CHROMA2_HD inline Photon load_host_fed(const Photon* src) {
+#if defined(__CUDA_ARCH__)
+  static_assert(sizeof(Photon) == 5 * sizeof(uint4));
+  Photon p;
+  const uint4* s = reinterpret_cast<const uint4*>(src);
+  uint4* d = reinterpret_cast<uint4*>(&p);
+#pragma unroll
+  for (int k = 0; k < 5; ++k) d[k] = __ldcg(s + k);
+  return p;
+#else
+  return *src;
+#endif
+}
+
+// Copies 16-byte record r (of five) of the photon in `slot` to `dst`. With the packed layout the
+// page arrays hold the records as they are, so a warp's stores to the (mapped) output are whole
+// contiguous lines.
+template <class Layout>
+CHROMA2_HD void copy_record(const WorkerRef<Layout>& w, std::uint32_t slot, int r, Photon* dst) {
+  static_assert(sizeof(Photon) == 80);
+  if constexpr (std::is_same_v<Layout, layout::Packed>) {
+#if defined(__CUDA_ARCH__)
+    reinterpret_cast<uint4*>(dst)[r] = static_cast<const uint4*>(w.page.storage.a[r])[slot];
+#else
+    std::memcpy(reinterpret_cast<char*>(dst) + 16 * r,
+                static_cast<const char*>(w.page.storage.a[r]) + 16 * std::size_t{slot}, 16);
+#endif
+  } else {
+    const Photon p = w.page.storage.load(slot);
+    std::memcpy(reinterpret_cast<char*>(dst) + 16 * r, reinterpret_cast<const char*>(&p) + 16 * r,
+                16);
+  }
+}
+
+// Pushes all n items (the slot rings are sized for every slot, so this never waits in practice).
+template <class G>
+CHROMA2_HD void push_all(G g, const DeviceRingRef<std::uint32_t>& ring, const std::uint32_t* items,
+                         std::uint32_t n) {
+  Backoff b;
+  while (n) {
+    const std::uint32_t got = ring.push(g, items, n);
+    items += got;
+    n -= got;
+    if (n) b.pause();
+  }
+}
+
+// One group's link to the host. Holds references only; built once per group by the agent.
+template <class G, class Layout, std::uint32_t Chunk>
+struct HostLink {
+  G g;
+  const WorkerRef<Layout>& w;
+  WorkerScratch<Chunk>& s;
+  GroupTelemetry& t;
+
+  // The polling group's duty: copy the host's doorbells into device words (so other groups
+  // never read host memory on their hot path) and, if `mirror`, publish telemetry and event
+  // counts for the host.
+  CHROMA2_HD CHROMA2_NOINLINE void poll(bool mirror) const {
+    g.leader([&] {
+      WorkerCounters& c = *w.counters;
+      // Only this group writes `published` and `drained`; what grew since the last poll becomes
+      // credits that the other groups take (no CAS loop on a hot word).
+      const auto advance = [](PaddedCounter& seen, PaddedCounter& credits, std::uint64_t now) {
+        atomic_ref<std::int64_t> a(seen.value);
+        const std::int64_t before = a.load(memory_order::relaxed);
+        const std::int64_t grown = static_cast<std::int64_t>(now) - before;
+        if (grown <= 0) return;
+        a.store(static_cast<std::int64_t>(now), memory_order::release);
+        atomic_ref<std::int64_t>(credits.value).fetch_add(grown, memory_order::release);
+      };
+      advance(c.published, c.inbox_credits, system_load(w.control->published));
+      advance(c.drained, c.out_credits, system_load(w.control->drained));
+      atomic_ref<std::int64_t>(c.stop.value)
+          .store(static_cast<std::int64_t>(system_load(w.control->stop)), memory_order::release);
+      return 0;
+    });
+    if (!mirror) return;
+    const std::uint32_t limit = g.leader([&] { return system_load(w.control->event_limit); });
+    w.events.publish(g, limit);
+    g.leader([&] {
+      for (int k = 0; k < telemetry_count; ++k)
+        system_atomic_ref<std::int64_t>(w.control->telemetry[k])
+            .store(atomic_ref<std::int64_t>(w.counters->telemetry[k].value)
+                       .load(memory_order::relaxed),
+                   memory_order::relaxed);
+      // one writer, and PCIe offers no atomic read-modify-write on host memory: load and store
+      const std::uint64_t round =
+          system_atomic_ref<std::uint64_t>(w.control->mirror_round).load(memory_order::relaxed);
+      system_store(w.control->mirror_round, round + 1);
+      return 0;
+    });
+    g.sync();
+  }
+
+  // Whether the host asked the worker to stop (the polling group's copy).
+  CHROMA2_HD bool stop_requested() const {
+    return g.leader([&] {
+      return atomic_ref<std::int64_t>(w.counters->stop.value).load(memory_order::acquire);
+    }) != 0;
+  }
+
+  // Inbox records → free slots dst[0, returned) (at most `most`), stored in the page. Keeps
+  // `primary_credits` so that secondaries always find a slot eventually (the progress guarantee
+  // when the page is full).
+  CHROMA2_HD CHROMA2_NOINLINE std::uint32_t take_inbox(std::uint32_t* dst,
+                                                       std::uint32_t most) const {
+    // inbox entries first, then primary credits for them, then free slots; what is not used
+    // goes back
+    const std::uint32_t want = g.leader([&] {
+      const std::uint32_t entries = take_credits(w.counters->inbox_credits, most);
+      if (entries == 0) return 0u;
+      const std::uint32_t k = take_credits(w.counters->primary_credits, entries);
+      give_credits(w.counters->inbox_credits, entries - k);
+      return k;
+    });
+    if (want == 0) return 0;
+    const std::uint32_t got = w.free.pop(g, dst, want);
+    t[TelemetryCounter::free_pops] += got;
+    const std::uint64_t claim = g.leader([&] {
+      give_credits(w.counters->inbox_credits, want - got);
+      give_credits(w.counters->primary_credits, want - got);
+      if (got == 0) return pack_claim(0, 0);
+      const std::int64_t pos = atomic_ref<std::int64_t>(w.counters->inbox_claim.value)
+                                   .fetch_add(got, memory_order::relaxed);
+      // The credits guarantee these entries were published, but maybe by a later poll than the
+      // one whose credits this group took: synchronise with the poll that covers them.
+      while (atomic_ref<std::int64_t>(w.counters->published.value).load(memory_order::acquire) <
+             pos + static_cast<std::int64_t>(got)) {
+      }
+      return pack_claim(static_cast<std::uint64_t>(pos), got);
+    });
+    g.sync();
+    const std::uint32_t k = claim_count(claim);
+    const std::uint64_t base = claim_base(claim);
+    if (k < got) {
+      push_all(g, w.free, dst + k, got - k);
+      t[TelemetryCounter::free_pushes] += got - k;
+    }
+    if (k == 0) return 0;
+    g.for_lanes([&](int lane) {
+      for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < k; j += G::lanes) {
+        const std::uint64_t pos = base + j;
+        Photon p = load_host_fed(&w.inbox[pos & w.inbox_mask]);
+        p.reason = TerminalReason::alive;
+        const std::uint32_t slot = dst[j];
+        w.page.storage.store(slot, p);
+        w.pending_flag[slot] = 0;
+        w.events.count_intake(p.event);
+        system_store(w.inbox_seq[pos & w.inbox_mask], pos + w.inbox_mask + 1);
+      }
+    });
+    g.sync();
+    t[TelemetryCounter::intake] += k;
+    return k;
+  }
+
+  // Finished photons slots[0, n) → output records, their slots → free; what the output has no
+  // room for goes to the finished ring. Returns how many were published.
+  CHROMA2_HD CHROMA2_NOINLINE std::uint32_t output(const std::uint32_t* slots,
+                                                   std::uint32_t n) const {
+    const std::uint64_t claim = g.leader([&] {
+      const std::uint32_t k = take_credits(w.counters->out_credits, n);
+      if (k == 0) return pack_claim(0, 0);
+      const std::int64_t pos =
+          atomic_ref<std::int64_t>(w.counters->out_claim.value).fetch_add(k, memory_order::relaxed);
+      // The credits guarantee these entries were drained, but maybe by a later poll than the one
+      // whose credits this group took: synchronise with the poll that covers them.
+      const std::int64_t need = pos + k - static_cast<std::int64_t>(w.out_mask + 1);
+      while (atomic_ref<std::int64_t>(w.counters->drained.value).load(memory_order::acquire) <
+             need) {
+      }
+      return pack_claim(static_cast<std::uint64_t>(pos), k);
+    });
+    const std::uint32_t k = claim_count(claim);
+    const std::uint64_t base = claim_base(claim);
+    if (k) {
+      // 5 records per photon; consecutive lanes write consecutive records
+      g.for_lanes([&](int lane) {
+        for (std::uint32_t q = static_cast<std::uint32_t>(lane); q < 5 * k; q += G::lanes) {
+          const std::uint32_t j = q / 5;
+          copy_record(w, slots[j], static_cast<int>(q - 5 * j), &w.out[(base + j) & w.out_mask]);
+        }
+      });
+      g.sync();  // every record of a photon is written before its sequence word
+      typename G::template LaneArray<std::uint32_t> primaries;
+      g.for_lanes([&](int lane) {
+        primaries[lane] = 0;
+        for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < k; j += G::lanes) {
+          const std::uint64_t pos = base + j;
+          system_store(w.out_seq[pos & w.out_mask], pos + 1);
+          const auto ref = w.page[slots[j]];
+          w.events.count_finished(ref.event());
+          primaries[lane] += ref.generation() == 0;
+        }
+      });
+      const std::uint32_t done_primaries = g.sum(primaries);
+      if (done_primaries)
+        g.leader([&] {
+          give_credits(w.counters->primary_credits, done_primaries);
+          return 0;
+        });
+      g.sync();
+      push_all(g, w.free, slots, k);
+      t[TelemetryCounter::free_pushes] += k;
+      t[TelemetryCounter::output] += k;
+    }
+    if (k < n) {
+      push_all(g, w.finished, slots + k, n - k);
+      t[TelemetryCounter::finished_pushes] += n - k;
+    }
+    return k;
+  }
+
+  // Finished photons parked in the finished ring (the output was full) → output. Returns whether
+  // any was published.
+  CHROMA2_HD bool recycle_finished() const {
+    const std::uint32_t n = w.finished.pop(g, s.slots, Chunk);
+    if (n == 0) return false;
+    t[TelemetryCounter::finished_pops] += n;
+    return output(s.slots, n) != 0;
+  }
+
+  // Adds the group's telemetry to the shared counters and clears the sums.
+  CHROMA2_HD CHROMA2_NOINLINE void flush_telemetry() const {
+    g.leader([&] {
+      for (int k = 0; k < telemetry_count; ++k) {
+        if (!t.v[k]) continue;
+        if (telemetry_kind(k) == TelemetryKind::sum)
+          atomic_ref<std::int64_t>(w.counters->telemetry[k].value)
+              .fetch_add(t.v[k], memory_order::relaxed);
+        else
+          atomic_raise(w.counters->telemetry[k].value, t.v[k]);
+      }
+      return 0;
+    });
+    for (int k = 0; k < telemetry_count; ++k)
+      if (telemetry_kind(k) == TelemetryKind::sum) t.v[k] = 0;
+  }
+};
+
+}  // namespace chroma2::detail

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// WorkerState<Space, Layout>: every buffer the persistent worker needs, allocated and initialised
+// in one place before any launch (nothing is allocated while the worker runs), and the trivially
+// copyable WorkerRef that hands them to the groups. Host-only owner; move-only.
+#pragma once
+
+#include "chroma2/config/atomic.hpp"
+#include "chroma2/config/memory.hpp"
+#include "chroma2/config/stream.hpp"
+#include "chroma2/core/detail/worker/device_data.hpp"
+#include "chroma2/core/device_ring.hpp"
+#include "chroma2/core/event_table.hpp"
+#include "chroma2/core/photon.hpp"
+#include "chroma2/core/photon_page.hpp"
+#include "chroma2/core/worker_options.hpp"
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace chroma2::detail {
+
+// Where the words shared with the host live: mapped pinned memory for a device worker, plain
+// memory for the host backend.
+template <class Space>
+struct MappedSpaceOf {
+  using type = Host;
+};
+#if CHROMA2_HAS_CUDA_RUNTIME
+template <>
+struct MappedSpaceOf<Device> {
+  using type = Pinned;
+};
+#endif
+
+template <class Space, class Layout>
+class WorkerState {
+ public:
+  using Mapped = typename MappedSpaceOf<Space>::type;
+
+  WorkerState(const WorkerOptions& o, const WorkerSizes& z, Stream s)
+      : page_(z.page_capacity, s),
+        active_(z.ring_capacity, {}, s),
+        spawn_(z.ring_capacity, {}, s),
+        finished_(z.ring_capacity, {}, s),
+        free_(z.ring_capacity, {}, s),
+        pending_(z.page_capacity, s),
+        pending_flag_(z.page_capacity, s),
+        inbox_(z.inbox_capacity, s),
+        counters_(1, s),
+        intake_(o.max_events, s),
+        spawned_(o.max_events, s),
+        finished_count_(o.max_events, s),
+        control_(1, s),
+        inbox_seq_(z.inbox_capacity, s),
+        out_(z.output_capacity, s),
+        out_seq_(z.output_capacity, s),
+        expected_(o.max_events, s),
+        mirror_(o.max_events, s) {
+    Space::fill(pending_flag_.data(), 0, pending_flag_.bytes(), s);
+    Space::fill(intake_.data(), 0, intake_.bytes(), s);
+    Space::fill(spawned_.data(), 0, spawned_.bytes(), s);
+    Space::fill(finished_count_.data(), 0, finished_count_.bytes(), s);
+    WorkerCounters init{};
+    init.primary_credits.value = static_cast<std::int64_t>(z.page_capacity - z.spawn_reserve);
+    init.out_credits.value = static_cast<std::int64_t>(z.output_capacity);
+    Space::copy_from_host(counters_.data(), &init, sizeof init, s);
+    Space::synchronize(s);
+    std::memset(static_cast<void*>(control_.data()), 0, sizeof(WorkerControl));
+    for (std::uint64_t i = 0; i < z.inbox_capacity; ++i) inbox_seq_.data()[i] = i;
+    std::memset(static_cast<void*>(out_seq_.data()), 0, out_seq_.bytes());
+    std::memset(static_cast<void*>(expected_.data()), 0, expected_.bytes());
+    std::memset(static_cast<void*>(mirror_.data()), 0, mirror_.bytes());
+    std::vector<std::uint32_t> slots(z.page_capacity);
+    for (std::uint32_t i = 0; i < z.page_capacity; ++i) slots[i] = i;
+    free_.push(slots, s);
+
+    ref_.page = page_.ref();
+    ref_.active = active_.ref();
+    ref_.spawn = spawn_.ref();
+    ref_.finished = finished_.ref();
+    ref_.free = free_.ref();
+    ref_.pending = pending_.data();
+    ref_.pending_flag = pending_flag_.data();
+    ref_.inbox = inbox_.data();
+    ref_.inbox_seq = inbox_seq_.data();
+    ref_.inbox_mask = z.inbox_capacity - 1;
+    ref_.out = out_.data();
+    ref_.out_seq = out_seq_.data();
+    ref_.out_mask = z.output_capacity - 1;
+    ref_.counters = counters_.data();
+    ref_.control = control_.data();
+    ref_.events = EventTableRef{intake_.data(),   spawned_.data(), finished_count_.data(),
+                                expected_.data(), mirror_.data(),  o.max_events};
+    ref_.seed = o.seed;
+    ref_.micro_steps = o.micro_steps;
+    ref_.max_steps = o.max_steps;
+    ref_.spawn_threshold = o.spawn_threshold;
+    ref_.refill_lanes = o.refill_lanes;
+    ref_.spawn_period = o.spawn_period;
+    ref_.idle_threshold = o.idle_threshold;
+  }
+
+  const WorkerRef<Layout>& ref() const { return ref_; }
+
+  // Host views of the mapped words (valid while the worker runs).
+  WorkerControl& control() const { return *control_.data(); }
+  std::uint64_t* inbox_seq() const { return inbox_seq_.data(); }
+  const Photon* output() const { return out_.data(); }
+  std::uint64_t* output_seq() const { return out_seq_.data(); }
+  std::uint64_t* expected() const { return expected_.data(); }
+  EventMirror* mirror() const { return mirror_.data(); }
+
+  // Space-side buffers, for copies on a stream.
+  Photon* inbox() const { return inbox_.data(); }
+  WorkerCounters* counters() const { return counters_.data(); }
+  const std::uint64_t* intake_counts() const { return intake_.data(); }
+  const std::uint64_t* spawned_counts() const { return spawned_.data(); }
+  const std::uint64_t* finished_counts() const { return finished_count_.data(); }
+  const std::uint32_t* pending_flags() const { return pending_flag_.data(); }
+
+  // Photons in each slot ring (the worker must be stopped).
+  std::uint64_t active_size(Stream s) const { return active_.size(s); }
+  std::uint64_t spawn_size(Stream s) const { return spawn_.size(s); }
+  std::uint64_t finished_size(Stream s) const { return finished_.size(s); }
+  std::uint64_t free_size(Stream s) const { return free_.size(s); }
+
+ private:
+  PhotonPage<Layout, Space> page_;
+  DeviceRing<std::uint32_t, Space> active_, spawn_, finished_, free_;
+  Buffer<Photon, Space> pending_;
+  Buffer<std::uint32_t, Space> pending_flag_;
+  Buffer<Photon, Space> inbox_;
+  Buffer<WorkerCounters, Space> counters_;
+  Buffer<std::uint64_t, Space> intake_, spawned_, finished_count_;
+  Buffer<WorkerControl, Mapped> control_;
+  Buffer<std::uint64_t, Mapped> inbox_seq_;
+  Buffer<Photon, Mapped> out_;
+  Buffer<std::uint64_t, Mapped> out_seq_;
+  Buffer<std::uint64_t, Mapped> expected_;
+  Buffer<EventMirror, Mapped> mirror_;
+  WorkerRef<Layout> ref_{};
+};
+
+}  // namespace chroma2::detail
