@@ -19,7 +19,8 @@ enum class TerminalReason : std::uint8_t {
   escaped,           // left the geometry (no surface ahead)
   max_steps,         // step budget exhausted
   invalid,           // non-finite state, rejected instead of propagated
-  finished,          // finished by a synthetic physics (tests, benchmarks)
+  finished,          // ended by a synthetic physics (physics/synthetic.hpp: the worker's tests and
+                     // benchmarks); optical physics never uses it
   count_             // number of reasons (not a reason)
 };
 
