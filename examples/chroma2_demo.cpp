@@ -3,14 +3,13 @@
 // at the origin that ask for isotropic initialisation, initialises them on host threads from the
 // counter-based RNG, and prints what it did: the page's memory layout, the timing, and checks of
 // the physics (mean direction, cos(theta) moments, polarisation orthogonality, determinism).
+#include "../bench/support/cli.hpp"
 #include "chroma2/chroma2.hpp"
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <string>
 #include <thread>
 #include <vector>
 
@@ -20,19 +19,14 @@ int main(int argc, char** argv) {
   std::uint32_t n = 1000000;
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   std::uint64_t seed = 2026;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--photons" && i + 1 < argc)
-      n = static_cast<std::uint32_t>(std::stoul(argv[++i]));
-    else if (a == "--threads" && i + 1 < argc)
-      threads = static_cast<unsigned>(std::stoul(argv[++i]));
-    else if (a == "--seed" && i + 1 < argc)
-      seed = std::stoull(argv[++i]);
-    else {
-      std::fprintf(stderr, "usage: chroma2-demo [--photons N] [--threads T] [--seed S]\n");
-      return 2;
-    }
-  }
+  bench::CommandLine cli(
+      "Initialises photons isotropically from the counter-based RNG on host threads and checks "
+      "the physics and the replay of one photon");
+  cli.option("--photons", n, "photons (photon 12345 is replayed, so at least 12346)")
+      ->check(bench::in_range(12346u));
+  cli.option("--threads", threads, "host threads")->check(bench::in_range(1u));
+  cli.option("--seed", seed, "run seed");
+  cli.parse(argc, argv);
   std::printf("chroma2 %s demo: %u photons at the origin, isotropic initialisation, %u threads\n",
               version_string, n, threads);
 

@@ -4,15 +4,13 @@
 // batches and drained while it runs. Prints the counts and exits non-zero when an invariant fails.
 //   queue_harness [--primaries N] [--touches T] [--spawn-interval S] [--events E]
 //                 [--threads K] [--page P] [--micro-steps M] [--idle-threshold I]
+#include "../bench/support/cli.hpp"
 #include "chroma2/core/persistent_worker.hpp"
 #include "chroma2/physics/synthetic.hpp"
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <set>
-#include <string>
 #include <vector>
 
 using namespace chroma2;
@@ -21,30 +19,19 @@ int main(int argc, char** argv) {
   std::uint32_t primaries = 100000, touches = 10, interval = 3, events = 4, page = 1u << 14;
   std::uint32_t micro = 8, idle = 64;
   unsigned threads = 0;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string key = argv[i];
-    const auto v = static_cast<std::uint32_t>(std::strtoul(argv[i + 1], nullptr, 10));
-    if (key == "--primaries")
-      primaries = v;
-    else if (key == "--touches")
-      touches = v;
-    else if (key == "--spawn-interval")
-      interval = v;
-    else if (key == "--events")
-      events = v;
-    else if (key == "--threads")
-      threads = v;
-    else if (key == "--page")
-      page = v;
-    else if (key == "--micro-steps")
-      micro = v;
-    else if (key == "--idle-threshold")
-      idle = v;
-    else {
-      std::fprintf(stderr, "unknown option %s\n", key.c_str());
-      return 2;
-    }
-  }
+  bench::CommandLine cli(
+      "The queue harness on the persistent worker (host backend): primaries over several "
+      "events, each touched T times with a periodic secondary, submitted while it runs");
+  cli.option("--primaries", primaries, "primary photons");
+  cli.option("--touches", touches, "steps of each primary (0: 1)");
+  cli.option("--spawn-interval", interval,
+             "a secondary every this many touches of a primary (0: none)");
+  cli.option("--events", events, "events the primaries are spread over (0: 1)");
+  cli.option("--threads", threads, "worker threads (0: hardware threads)");
+  cli.option("--page", page, "photon slots of the worker's page");
+  cli.option("--micro-steps", micro, "steps per photon per visit");
+  cli.option("--idle-threshold", idle, "idle iterations before a thread backs off");
+  cli.parse(argc, argv);
   if (events == 0) events = 1;
   const QueueHarness harness{touches, interval, 1.0f};
   WorkerOptions o;

@@ -6,8 +6,10 @@
 // and a JSON line. Needs no data folder.
 #pragma once
 
+#include "bench/geometry/geometry_options.hpp"
+#include "bench/support/report.hpp"
 #include "chroma2/geometry/builders.hpp"
-#include "chroma2/geometry/bvh_build.hpp"
+#include "chroma2/geometry/bvh_check.hpp"
 #include "chroma2/geometry/triangle_geometry.hpp"
 
 #include <algorithm>
@@ -21,12 +23,6 @@
 #include <vector>
 
 namespace chroma2::bench {
-
-struct BuildOptions {
-  std::size_t triangles = 4000000;
-  std::vector<unsigned> threads;  // empty: 1, 2, 4, ... and every hardware thread
-  int repeats = 3;                // best of
-};
 
 // Shapes of different sizes and tessellations, placed until there are at least n triangles.
 inline Scene make_build_scene(std::size_t n) {
@@ -57,37 +53,8 @@ inline Scene make_build_scene(std::size_t n) {
   return s.flattened();
 }
 
-inline BuildOptions parse_build_options(int argc, char** argv) {
-  BuildOptions o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) fail("option " + a + " needs a value", "", "fix the command line");
-      return argv[++i];
-    };
-    if (a == "--build-only")
-      continue;
-    else if (a == "--triangles")
-      o.triangles = std::stoull(value());
-    else if (a == "--threads")
-      o.threads.push_back(static_cast<unsigned>(std::stoul(value())));
-    else if (a == "--repeats")
-      o.repeats = std::max(1, std::stoi(value()));
-    else
-      fail("unknown option '" + a + "' with --build-only",
-           "options are --triangles N, --threads T (repeatable), --repeats R",
-           "fix the command line");
-  }
-  if (o.threads.empty()) {
-    const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-    for (unsigned t = 1; t < hw; t *= 2) o.threads.push_back(t);
-    o.threads.push_back(hw);
-  }
-  return o;
-}
-
 // Returns 0 when every tree checked out, 1 otherwise.
-inline int run_build_bench(const BuildOptions& o) {
+inline int run_build_bench(const BuildBenchOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   Scene scene = make_build_scene(o.triangles);
   const Mesh& m = scene.meshes[0];
@@ -99,8 +66,16 @@ inline int run_build_bench(const BuildOptions& o) {
   std::printf("# synthetic scene: %zu triangles, made in %.2f s; hardware threads %u\n", m.size(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
               std::thread::hardware_concurrency());
-  std::printf("%-10s %8s %12s %12s %14s %12s %14s %8s %6s\n", "what", "threads", "triangles",
-              "build_bvh s", "bvh tri/s", "geometry s", "geometry tri/s", "nodes", "check");
+  const Table table({{"what", 10, Align::left},
+                     {"threads", 8},
+                     {"triangles", 12},
+                     {"build_bvh s", 12},
+                     {"bvh tri/s", 14},
+                     {"geometry s", 12},
+                     {"geometry tri/s", 14},
+                     {"nodes", 8},
+                     {"check", 6}});
+  table.print_header();
   int bad = 0;
   for (unsigned threads : o.threads) {
     BvhBuildOptions bo;
@@ -122,20 +97,31 @@ inline int run_build_bench(const BuildOptions& o) {
     const BvhCheck c = check_bvh(out, boxes, ids);
     bad += !c.ok();
     const double n = double(m.size());
-    std::printf("%-10s %8u %12zu %12.4f %14.4e %12.4f %14.4e %8zu %6s\n", "build", threads,
-                m.size(), best_bvh, n / best_bvh, best_geo, n / best_geo, out.nodes.size(),
-                c.ok() ? "ok" : "BAD");
-    std::printf(
-        "{\"bench\":\"geometry\",\"detector\":\"synthetic\",\"workload\":\"build_only\","
-        "\"backend\":\"cpu\",\"threads\":%u,\"triangles\":%zu,\"build_bvh_s\":%.5f,"
-        "\"bvh_triangles_per_s\":%.4e,\"build_geometry_s\":%.5f,"
-        "\"geometry_triangles_per_s\":%.4e,\"nodes\":%zu,\"geometry_nodes\":%zu,\"depth\":%d,"
-        "\"repeats\":%d,\"check\":\"%s\",\"missing\":%zu,\"duplicated\":%zu,\"bad_boxes\":%zu,"
-        "\"bad_refs\":%zu}\n",
-        threads, m.size(), best_bvh, n / best_bvh, best_geo, n / best_geo, out.nodes.size(),
-        geo_nodes, out.depth, o.repeats, c.ok() ? "ok" : "bad", c.missing, c.duplicated,
-        c.bad_boxes, c.bad_refs);
-    std::fflush(stdout);
+    table.print_row({"build", std::to_string(threads), std::to_string(m.size()),
+                     str_printf("%.4f", best_bvh), str_printf("%.4e", n / best_bvh),
+                     str_printf("%.4f", best_geo), str_printf("%.4e", n / best_geo),
+                     std::to_string(out.nodes.size()), c.ok() ? "ok" : "BAD"});
+    JsonLine()
+        .add("bench", "geometry")
+        .add("detector", "synthetic")
+        .add("workload", "build_only")
+        .add("backend", "cpu")
+        .add("threads", threads)
+        .add("triangles", m.size())
+        .add("build_bvh_s", best_bvh)
+        .add("bvh_triangles_per_s", n / best_bvh)
+        .add("build_geometry_s", best_geo)
+        .add("geometry_triangles_per_s", n / best_geo)
+        .add("nodes", out.nodes.size())
+        .add("geometry_nodes", geo_nodes)
+        .add("depth", out.depth)
+        .add("repeats", o.repeats)
+        .add("check", c.ok() ? "ok" : "bad")
+        .add("missing", c.missing)
+        .add("duplicated", c.duplicated)
+        .add("bad_boxes", c.bad_boxes)
+        .add("bad_refs", c.bad_refs)
+        .print();
   }
   std::printf("# check: every tree holds each triangle once inside its boxes: %s\n",
               bad ? "FAILED" : "ok");

@@ -2,9 +2,11 @@
 // The geometry benchmark's shared part: Chroma's demo detectors built instanced (and flattened as
 // the in-run baseline), the two ray workloads generated from a counter (so the GPU and the CPU
 // trace the very same rays), the CPU measurement on 1..N threads, and the output (table + JSON).
+// Options: geometry_options.hpp.
 #pragma once
 
-#include "chroma2/config/data_dir.hpp"
+#include "bench/geometry/geometry_options.hpp"
+#include "bench/support/report.hpp"
 #include "chroma2/config/macros.hpp"
 #include "chroma2/geometry/triangle_geometry.hpp"
 #include "chroma2/io/chroma_demo.hpp"
@@ -54,7 +56,7 @@ CHROMA2_HD inline Ray bench_ray(std::uint64_t i, Workload w, float radius) {
   return {o, 0.0f, d, 1e30f};
 }
 
-struct Measurement {
+struct TraceMeasurement {
   std::string detector, workload, backend;
   double rays_per_s = 0;
   std::size_t rays = 0;
@@ -64,26 +66,43 @@ struct Measurement {
   std::size_t misses = 0;
 };
 
-inline void print(const Measurement& m) {
-  std::printf("%-14s %-20s %-10s %8u %12zu %14.3e %10.3f %12.2f %8zu\n", m.detector.c_str(),
-              m.workload.c_str(), m.backend.c_str(), m.threads, m.rays, m.rays_per_s, m.build_s,
-              m.memory_bytes / 1e6, m.misses);
-  std::printf(
-      "{\"bench\":\"geometry\",\"detector\":\"%s\",\"workload\":\"%s\",\"backend\":\"%s\","
-      "\"rays_per_s\":%.6e,\"rays\":%zu,\"threads\":%u,\"build_s\":%.4f,\"memory_bytes\":%zu,"
-      "\"misses\":%zu}\n",
-      m.detector.c_str(), m.workload.c_str(), m.backend.c_str(), m.rays_per_s, m.rays, m.threads,
-      m.build_s, m.memory_bytes, m.misses);
-  std::fflush(stdout);
+inline const Table& trace_table() {
+  static const Table table({{"detector", 14, Align::left},
+                            {"workload", 20, Align::left},
+                            {"backend", 10, Align::left},
+                            {"threads", 8},
+                            {"rays", 12},
+                            {"rays/s", 14},
+                            {"build s", 10},
+                            {"memory MB", 12},
+                            {"misses", 8}});
+  return table;
 }
-inline void print_header() {
-  std::printf("%-14s %-20s %-10s %8s %12s %14s %10s %12s %8s\n", "detector", "workload", "backend",
-              "threads", "rays", "rays/s", "build s", "memory MB", "misses");
+
+inline void print_header() { trace_table().print_header(); }
+
+inline void print(const TraceMeasurement& m) {
+  trace_table().print_row({m.detector, m.workload, m.backend, std::to_string(m.threads),
+                           std::to_string(m.rays), str_printf("%.3e", m.rays_per_s),
+                           str_printf("%.3f", m.build_s), str_printf("%.2f", m.memory_bytes / 1e6),
+                           std::to_string(m.misses)});
+  JsonLine()
+      .add("bench", "geometry")
+      .add("detector", m.detector)
+      .add("workload", m.workload)
+      .add("backend", m.backend)
+      .add("rays_per_s", m.rays_per_s)
+      .add("rays", m.rays)
+      .add("threads", m.threads)
+      .add("build_s", m.build_s)
+      .add("memory_bytes", m.memory_bytes)
+      .add("misses", m.misses)
+      .print();
 }
 
 // Traces n rays on `threads` host threads; returns rays/s and counts misses.
-inline Measurement cpu_measure(const TriangleGeometryRef& g, Workload w, float radius,
-                               std::size_t n, unsigned threads) {
+inline TraceMeasurement cpu_measure(const TriangleGeometryRef& g, Workload w, float radius,
+                                    std::size_t n, unsigned threads) {
   std::atomic<std::size_t> misses{0};
   std::atomic<std::uint64_t> checksum{0};
   const auto t0 = std::chrono::steady_clock::now();
@@ -102,7 +121,7 @@ inline Measurement cpu_measure(const TriangleGeometryRef& g, Workload w, float r
     });
   for (auto& t : pool) t.join();
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  Measurement m;
+  TraceMeasurement m;
   m.workload = workload_name(w);
   m.backend = "cpu";
   m.rays = n;
@@ -135,12 +154,19 @@ inline std::vector<Detector> build_detectors(const std::filesystem::path& demo,
         "# built %s: %zu placements, %zu placed triangles, %zu nodes, %.3f s (%u threads)\n",
         name.c_str(), s.placements.size(), s.placed_triangles(), g.stats().nodes, build_s,
         g.stats().threads);
-    std::printf(
-        "{\"bench\":\"geometry\",\"detector\":\"%s\",\"workload\":\"build\","
-        "\"backend\":\"cpu\",\"threads\":%u,\"build_s\":%.4f,\"unique_triangles\":%zu,"
-        "\"triangles_per_s\":%.4e,\"placements\":%zu,\"nodes\":%zu,\"memory_bytes\":%zu}\n",
-        name.c_str(), g.stats().threads, build_s, g.stats().unique_triangles,
-        g.stats().unique_triangles / build_s, s.placements.size(), g.stats().nodes, g.bytes());
+    JsonLine()
+        .add("bench", "geometry")
+        .add("detector", name)
+        .add("workload", "build")
+        .add("backend", "cpu")
+        .add("threads", g.stats().threads)
+        .add("build_s", build_s)
+        .add("unique_triangles", g.stats().unique_triangles)
+        .add("triangles_per_s", g.stats().unique_triangles / build_s)
+        .add("placements", s.placements.size())
+        .add("nodes", g.stats().nodes)
+        .add("memory_bytes", g.bytes())
+        .print();
     out.push_back({name, std::move(g), r});
   };
   Scene tiny = load_chroma_demo(demo, "tiny");
@@ -172,17 +198,21 @@ inline void print_cost(const Detector& d, Workload w, std::size_t n = 20000) {
   std::printf("# cost %s %s per ray: %.1f nodes, %.1f triangles, %.2f placements entered\n",
               d.name.c_str(), workload_name(w), double(c.nodes) / n, double(c.triangles) / n,
               double(c.instances) / n);
-  std::printf(
-      "{\"bench\":\"geometry\",\"detector\":\"%s\",\"workload\":\"%s\",\"backend\":\"any\","
-      "\"metric\":\"cost\",\"nodes_per_ray\":%.3f,\"triangles_per_ray\":%.3f,"
-      "\"placements_per_ray\":%.3f}\n",
-      d.name.c_str(), workload_name(w), double(c.nodes) / n, double(c.triangles) / n,
-      double(c.instances) / n);
+  JsonLine()
+      .add("bench", "geometry")
+      .add("detector", d.name)
+      .add("workload", workload_name(w))
+      .add("backend", "any")
+      .add("metric", "cost")
+      .add("nodes_per_ray", double(c.nodes) / n)
+      .add("triangles_per_ray", double(c.triangles) / n)
+      .add("placements_per_ray", double(c.instances) / n)
+      .print();
 }
 
 // The CPU part: each detector and workload on 1, 2, 4, ... up to every hardware thread.
-inline std::vector<Measurement> run_cpu(std::vector<Detector>& dets, std::size_t rays) {
-  std::vector<Measurement> all;
+inline std::vector<TraceMeasurement> run_cpu(std::vector<Detector>& dets, std::size_t rays) {
+  std::vector<TraceMeasurement> all;
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   std::vector<unsigned> counts;
   for (unsigned t = 1; t < hw; t *= 2) counts.push_back(t);
@@ -192,7 +222,7 @@ inline std::vector<Measurement> run_cpu(std::vector<Detector>& dets, std::size_t
       print_cost(d, w);
       for (unsigned t : counts) {
         const std::size_t n = std::min<std::size_t>(rays * t, rays * 16);
-        Measurement m = cpu_measure(d.geometry.ref(), w, d.inner_radius, n, t);
+        TraceMeasurement m = cpu_measure(d.geometry.ref(), w, d.inner_radius, n, t);
         m.detector = d.name;
         m.build_s = d.geometry.stats().build_seconds;
         m.memory_bytes = d.geometry.bytes();
@@ -201,45 +231,6 @@ inline std::vector<Measurement> run_cpu(std::vector<Detector>& dets, std::size_t
       }
     }
   return all;
-}
-
-struct Options {
-  std::filesystem::path data;
-  std::string full_flat = "auto";
-  double full_flat_budget_s = 40;
-  std::size_t cpu_rays = 100000;  // per thread
-  std::size_t gpu_rays = 20000000;
-  bool cpu = true;
-};
-
-inline Options parse_options(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a.rfind("--full-flat=", 0) == 0)
-      o.full_flat = a.substr(12);
-    else if (a.rfind("--cpu-rays=", 0) == 0)
-      o.cpu_rays = std::stoull(a.substr(11));
-    else if (a.rfind("--gpu-rays=", 0) == 0)
-      o.gpu_rays = std::stoull(a.substr(11));
-    else if (a == "--no-cpu")
-      o.cpu = false;
-    else if (a.rfind("--", 0) == 0)
-      fail("unknown option '" + a + "'",
-           "options are --full-flat=auto|on|off, --cpu-rays=N, --gpu-rays=N, --no-cpu",
-           "fix the command line");
-    else
-      o.data = a;
-  }
-  if (o.full_flat != "auto" && o.full_flat != "on" && o.full_flat != "off")
-    fail("--full-flat=" + o.full_flat + " is not understood", "it takes auto, on or off",
-         "fix the command line");
-  if (o.data.empty()) {
-    auto d = find_data_dir();
-    if (!d) fail(data_dir_absent_message(), "", "");
-    o.data = *d;
-  }
-  return o;
 }
 
 }  // namespace chroma2::bench

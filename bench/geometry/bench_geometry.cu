@@ -4,10 +4,8 @@
 // their index in the kernel, so the GPU and the CPU trace the same rays; the bench checks that
 // every ray from the centre hits and that GPU hits equal CPU hits on a sample.
 // Usage: bench_geometry [data dir] [--full-flat=auto|on|off] [--gpu-rays=N] [--no-cpu]
-#include "bench_common.hpp"
-
+#include "bench/geometry/bench_common.hpp"
 #include "chroma2/config/cuda_check.hpp"
-#include "chroma2/config/data_dir.hpp"
 #include "chroma2/config/memory.hpp"
 
 #include <cuda_runtime.h>
@@ -22,8 +20,9 @@ struct CompactHit {
   std::uint32_t instance, primitive;
 };
 
-__global__ void __launch_bounds__(128, 9) trace_kernel(TriangleGeometryRef g, Workload w, float radius, std::uint64_t n,
-                             CompactHit* out, unsigned long long* misses) {
+__global__ void __launch_bounds__(128, 9)
+    trace_kernel(TriangleGeometryRef g, Workload w, float radius, std::uint64_t n, CompactHit* out,
+                 unsigned long long* misses) {
   const std::uint64_t i = blockIdx.x * std::uint64_t(blockDim.x) + threadIdx.x;
   if (i >= n) return;
   const Hit h = g.closest_hit(bench_ray(i, w, radius));
@@ -31,8 +30,8 @@ __global__ void __launch_bounds__(128, 9) trace_kernel(TriangleGeometryRef g, Wo
   if (!h.hit()) atomicAdd(misses, 1ull);
 }
 
-Measurement gpu_measure(const Detector& d, const TriangleGeometry<Device>& g, Workload w,
-                        std::uint64_t n, std::vector<CompactHit>* sample) {
+TraceMeasurement gpu_measure(const Detector& d, const TriangleGeometry<Device>& g, Workload w,
+                             std::uint64_t n, std::vector<CompactHit>* sample) {
   Buffer<CompactHit, Device> out(n);
   Buffer<unsigned long long, Device> misses(1);
   cudaEvent_t a, b;
@@ -61,7 +60,7 @@ Measurement gpu_measure(const Detector& d, const TriangleGeometry<Device>& g, Wo
   }
   cudaEventDestroy(a);
   cudaEventDestroy(b);
-  Measurement m;
+  TraceMeasurement m;
   m.detector = d.name;
   m.workload = workload_name(w);
   m.backend = "gpu";
@@ -77,7 +76,7 @@ Measurement gpu_measure(const Detector& d, const TriangleGeometry<Device>& g, Wo
 }  // namespace
 
 int main(int argc, char** argv) try {
-  const Options o = parse_options(argc, argv);
+  const GeometryBenchOptions o = parse_geometry_options(argc, argv);
   int count = 0;
   if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0)
     fail("no CUDA device", "the GPU benchmark needs one", "run bench_geometry_cpu instead");
@@ -94,7 +93,7 @@ int main(int argc, char** argv) try {
                 seconds_since(t0));
     for (Workload w : {Workload::from_centre, Workload::incoherent}) {
       std::vector<CompactHit> sample;
-      const Measurement m = gpu_measure(d, g, w, o.gpu_rays, &sample);
+      const TraceMeasurement m = gpu_measure(d, g, w, o.gpu_rays, &sample);
       print(m);
       if (w == Workload::from_centre && m.misses != 0) {
         std::printf("# CHECK FAILED: %zu rays from the centre of %s missed\n", m.misses,

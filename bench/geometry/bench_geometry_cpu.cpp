@@ -4,19 +4,14 @@
 // Usage: bench_geometry_cpu [data dir] [--full-flat=auto|on|off] [--cpu-rays=N per thread]
 //        bench_geometry_cpu --build-only [--triangles N] [--threads T]... [--repeats R]
 //          (BVH build speed on a synthetic detector, no data folder; see bench_build.hpp)
-#include "bench_build.hpp"
-#include "bench_common.hpp"
-
-#include "chroma2/config/data_dir.hpp"
-
-#include <string_view>
+#include "bench/geometry/bench_build.hpp"
+#include "bench/geometry/bench_common.hpp"
 
 int main(int argc, char** argv) try {
   using namespace chroma2::bench;
-  for (int i = 1; i < argc; ++i)
-    if (std::string_view(argv[i]) == "--build-only")
-      return run_build_bench(parse_build_options(argc, argv));
-  const Options o = parse_options(argc, argv);
+  const GeometryCpuBenchOptions options = parse_geometry_cpu_options(argc, argv);
+  if (options.build_only) return run_build_bench(options.build);
+  const GeometryBenchOptions& o = options.trace;
   auto dets = build_detectors(o.data / "chroma-demo", o.full_flat, o.full_flat_budget_s);
   print_header();
   const auto all = run_cpu(dets, o.cpu_rays);

@@ -2,8 +2,8 @@
 // DeviceRing throughput on one GPU: producer and consumer warps over one co-resident grid, claim
 // sizes 1/thread, 32/warp and 128/warp chunk, against a per-item ticket queue (the Broker Queue
 // baseline) in the same harness. Every run proves each item was popped exactly once.
-#include "bench_common.hpp"
-#include "broker_queue.hpp"
+#include "bench/ring/bench_common.hpp"
+#include "bench/ring/broker_queue.hpp"
 #include "chroma2/core/device_ring.hpp"
 
 #include <cuda_runtime.h>
@@ -292,7 +292,7 @@ struct Gpu {
 // Owns the check buffers, sized for the largest run, and runs one measurement at a time.
 class Harness {
  public:
-  Harness(const Gpu& gpu, const Options& o) : gpu_(gpu), opt_(o) {
+  Harness(const Gpu& gpu, const RingBenchOptions& o) : gpu_(gpu), opt_(o) {
     CHROMA2_CUDA_TRY(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
     CHROMA2_CUDA_TRY(cudaEventCreate(&start_));
     CHROMA2_CUDA_TRY(cudaEventCreate(&stop_));
@@ -312,8 +312,8 @@ class Harness {
   // Times `reps` runs (after one warm-up) of kernel(queue, args); `reset` empties the queue and
   // `drained` says whether it is empty and consistent afterwards.
   template <class Q, class Reset, class Drained>
-  Measurement measure(const std::string& label, void (*kernel)(Q, RunArgs), Q queue,
-                      std::uint64_t items, bool per_thread, Reset reset, Drained drained) {
+  RingMeasurement measure(const std::string& label, void (*kernel)(Q, RunArgs), Q queue,
+                          std::uint64_t items, bool per_thread, Reset reset, Drained drained) {
     label_ = label;
     int per_sm = 0;
     CHROMA2_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(
@@ -399,7 +399,7 @@ class Harness {
   }
 
   Gpu gpu_;
-  Options opt_;
+  RingBenchOptions opt_;
   std::string label_;
   cudaStream_t stream_ = nullptr;
   cudaEvent_t start_ = nullptr, stop_ = nullptr;
@@ -428,7 +428,7 @@ Gpu open_gpu() {
 }  // namespace
 
 int main(int argc, char** argv) try {
-  const Options opt = parse_options(argc, argv, true, Options{});
+  const RingBenchOptions opt = parse_ring_options(argc, argv, true, RingBenchOptions{});
   const Gpu gpu = open_gpu();
   double bandwidth = opt.bandwidth;
   const char* bw_source = "--bandwidth";
@@ -447,14 +447,14 @@ int main(int argc, char** argv) try {
   print_floors(opt, sizeof(std::uint32_t), bandwidth, bw_source);
 
   Harness h(gpu, opt);
-  std::vector<Measurement> rows;
+  std::vector<RingMeasurement> rows;
   for (const std::uint64_t cap : opt.capacities) {
     double broker_rate = 0;
     if (opt.runs("broker")) {
       BrokerQueue<Device> broker(static_cast<std::uint32_t>(cap));
       const std::string label = "broker/thread/capacity " + std::to_string(cap);
       const std::uint64_t n = opt.items_per_item;
-      Measurement m = h.measure(
+      RingMeasurement m = h.measure(
           label, &thread_kernel<BrokerQueueRef>, broker.ref(), n, true,
           [&](cudaStream_t s) { broker.clear(s); },
           [&](cudaStream_t s) {
@@ -477,7 +477,7 @@ int main(int argc, char** argv) try {
       if (!opt.runs(claim_name(c))) continue;
       const std::string label =
           std::string("chroma2/") + claim_name(c) + "/capacity " + std::to_string(cap);
-      Measurement m;
+      RingMeasurement m;
       if (c == Claim::thread)
         m = h.measure(label, &thread_kernel<DeviceRingRef<std::uint32_t>>, ring.ref(),
                       opt.items_per_item, true, reset, drained);

@@ -2,8 +2,8 @@
 // DeviceRing throughput on the host backend: the same ring code driven by std::jthread producers
 // and consumers (SoloGroup for thread claims, SerialGroup for 32-lane and 128-item claims) with
 // 1..all threads, against the same per-item ticket queue, every run checked for exactly-once.
-#include "bench_common.hpp"
-#include "broker_queue.hpp"
+#include "bench/ring/bench_common.hpp"
+#include "bench/ring/broker_queue.hpp"
 #include "chroma2/core/device_ring.hpp"
 
 #include <atomic>
@@ -232,8 +232,9 @@ bool g_failed = false;
 
 // Warm-up plus reps runs; each is verified. `reset` empties the queue, `drained` checks it.
 template <class Q, class Reset, class Drained>
-Measurement measure(const std::string& label, const std::string& device, const Q& q, Claim claim,
-                    int threads, std::uint64_t n, int reps, Reset reset, Drained drained) {
+RingMeasurement measure(const std::string& label, const std::string& device, const Q& q,
+                        Claim claim, int threads, std::uint64_t n, int reps, Reset reset,
+                        Drained drained) {
   std::vector<double> times;
   for (int rep = -1; rep < reps; ++rep) {
     reset();
@@ -268,9 +269,9 @@ Measurement measure(const std::string& label, const std::string& device, const Q
 }  // namespace
 
 int main(int argc, char** argv) try {
-  Options defaults;
+  RingBenchOptions defaults;
   defaults.items = std::uint64_t(1) << 24;
-  const Options opt = parse_options(argc, argv, false, defaults);
+  const RingBenchOptions opt = parse_ring_options(argc, argv, false, defaults);
   const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int max_threads = opt.max_threads > 0 ? opt.max_threads : hw;
   std::vector<int> counts;
@@ -290,7 +291,7 @@ int main(int argc, char** argv) try {
       "  (these floors are the GPU's, for reference; host rates are bounded by cache-line "
       "transfers between cores)\n");
 
-  std::vector<Measurement> rows;
+  std::vector<RingMeasurement> rows;
   for (const std::uint64_t cap : opt.capacities) {
     BrokerQueue<Host> broker(static_cast<std::uint32_t>(cap));
     DeviceRing<std::uint32_t, Host> ring(cap);
@@ -298,7 +299,7 @@ int main(int argc, char** argv) try {
       const std::uint64_t per_item = opt.items_per_item;
       const std::string where =
           "/capacity " + std::to_string(cap) + "/threads " + std::to_string(threads);
-      Measurement b = measure(
+      RingMeasurement b = measure(
           "broker/thread" + where, device, broker.ref(), Claim::thread, threads, per_item, opt.reps,
           [&] { broker.clear(); },
           [&] {
@@ -313,7 +314,7 @@ int main(int argc, char** argv) try {
       rows.push_back(b);
       for (Claim c : {Claim::thread, Claim::warp32, Claim::chunk128}) {
         const std::uint64_t n = c == Claim::thread ? per_item : opt.items;
-        Measurement m = measure(
+        RingMeasurement m = measure(
             std::string("chroma2/") + claim_name(c) + where, device, ring.ref(), c, threads, n,
             opt.reps, [&] { ring.clear(); }, [&] { return ring.size() == 0; });
         m.queue = "chroma2";

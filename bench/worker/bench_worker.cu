@@ -8,7 +8,6 @@
 #include "chroma2/core/photon_page.hpp"
 
 #include <chrono>
-#include <optional>
 #include <thread>
 
 using namespace chroma2;
@@ -138,7 +137,7 @@ DriverResult run_per_photon(const WorkerBenchOptions& o, const std::vector<Photo
 }  // namespace
 
 int main(int argc, char** argv) {
-  WorkerBenchOptions o = parse(argc, argv);
+  WorkerBenchOptions o = parse_worker_bench_options(argc, argv);
   int dev = 0;
   cudaDeviceProp prop{};
   if (cudaGetDevice(&dev) != cudaSuccess || cudaGetDeviceProperties(&prop, dev) != cudaSuccess) {
@@ -149,8 +148,8 @@ int main(int argc, char** argv) {
   cudaDeviceGetAttribute(&mem_clock_khz, cudaDevAttrMemoryClockRate, dev);
   cudaDeviceGetAttribute(&bus_bits, cudaDevAttrGlobalMemoryBusWidth, dev);
   const double bw = o.bandwidth > 0 ? o.bandwidth : 2.0 * mem_clock_khz * 1e3 * (bus_bits / 8.0);
-  std::printf("# %s, %d SMs, micro-steps %u, refill lanes %u\n", prop.name, prop.multiProcessorCount,
-              o.micro_steps, o.refill_lanes);
+  std::printf("# %s, %d SMs, micro-steps %u, refill lanes %u\n", prop.name,
+              prop.multiProcessorCount, o.micro_steps, o.refill_lanes);
   print_header(bw);
   bool ok = true;
   for (std::uint64_t n : o.photons) {
@@ -158,30 +157,21 @@ int main(int argc, char** argv) {
     std::vector<Photon> out(n);  // pre-touched
     run_worker<Device>(o, bench_photons(std::min<std::uint64_t>(n, 100000)), 0.0f, "gpu", "warm-up",
                        true, 1u << 21, 1u << 20, 1u << 22);
-    DriverResult w = run_worker<Device>(o, in, 0.0f, "gpu", "persistent-worker", true, 1u << 21,
-                                        1u << 20, 1u << 22);
-    DriverResult ws = run_worker<Device>(o, in, 0.0f, "gpu", "worker-streamed", false, 1u << 21,
-                                         1u << 20, 1u << 22);
-    ws.seconds_h2h = ws.seconds;
-    DriverResult c = run_chroma(o, in, out);
-    DriverResult p = run_per_photon(o, in, out);
-    std::optional<DriverResult> sp;
-    if (o.spawn > 0)
-      sp = run_worker<Device>(o, in, o.spawn, "gpu", "worker+spawn", true, 1u << 21, 1u << 20,
-                              1u << 22);
-    ok = report_drivers(w, c, p, sp ? &*sp : nullptr, bw) && ok;
-    print_row(ws, bw);
-    print_json(ws);
-    ok = ws.ok && ws.steps == w.steps && ok;
+    DriverRuns runs{};
+    runs.worker = run_worker<Device>(o, in, 0.0f, "gpu", "persistent-worker", true, 1u << 21,
+                                     1u << 20, 1u << 22);
+    runs.streamed = run_worker<Device>(o, in, 0.0f, "gpu", "worker-streamed", false, 1u << 21,
+                                       1u << 20, 1u << 22);
+    runs.chroma = run_chroma(o, in, out);
+    runs.per_photon = run_per_photon(o, in, out);
     if (o.spawn > 0) {
+      runs.spawn = run_worker<Device>(o, in, o.spawn, "gpu", "worker+spawn", true, 1u << 21,
+                                      1u << 20, 1u << 22);
       // the spawn cadence: occupancy-based (above) against time-based (every 64 iterations)
-      const DriverResult st = run_worker<Device>(o, in, o.spawn, "gpu", "worker+spawn/time", true,
-                                                 1u << 21, 1u << 20, 1u << 22, 64);
-      print_row(st, bw);
-      print_json(st);
-      ok = st.ok && ok;
+      runs.spawn_timed = run_worker<Device>(o, in, o.spawn, "gpu", "worker+spawn/time", true,
+                                            1u << 21, 1u << 20, 1u << 22, 64);
     }
+    ok = report_runs(runs, bw) && ok;
   }
-  std::printf("# checks: %s\n", ok ? "all passed" : "FAILED");
-  return ok ? 0 : 1;
+  return report_checks(ok);
 }

@@ -7,7 +7,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <optional>
 #include <thread>
 
 using namespace chroma2;
@@ -86,7 +85,7 @@ DriverResult run_per_photon(const WorkerBenchOptions& o, const std::vector<Photo
 }  // namespace
 
 int main(int argc, char** argv) {
-  WorkerBenchOptions o = parse(argc, argv);
+  WorkerBenchOptions o = parse_worker_bench_options(argc, argv);
   const unsigned all = std::max(1u, std::thread::hardware_concurrency());
   std::vector<unsigned> sweep;
   if (o.threads) {
@@ -103,25 +102,19 @@ int main(int argc, char** argv) {
     const auto in = bench_photons(n);
     for (unsigned threads : sweep) {
       o.threads = threads;
-      DriverResult w =
-          run_worker<Host>(o, in, 0.0f, "host", "persistent-worker", true, 1u << 18, 1u << 16,
-                           1u << 20);
-      DriverResult c = run_chroma(o, in, threads);
-      DriverResult p = run_per_photon(o, in, threads);
-      c.threads = p.threads = threads;
-      std::optional<DriverResult> sp;
+      DriverRuns runs{};
+      runs.worker = run_worker<Host>(o, in, 0.0f, "host", "persistent-worker", true, 1u << 18,
+                                     1u << 16, 1u << 20);
+      runs.chroma = run_chroma(o, in, threads);
+      runs.per_photon = run_per_photon(o, in, threads);
+      runs.chroma.threads = runs.per_photon.threads = threads;
       if (o.spawn > 0)
-        sp = run_worker<Host>(o, in, o.spawn, "host", "worker+spawn", true, 1u << 18, 1u << 16,
-                              1u << 20);
-      ok = report_drivers(w, c, p, sp ? &*sp : nullptr, bw) && ok;
-      DriverResult ws = run_worker<Host>(o, in, 0.0f, "host", "worker-streamed", false, 1u << 18,
-                                         1u << 16, 1u << 20);
-      ws.seconds_h2h = ws.seconds;
-      print_row(ws, bw);
-      print_json(ws);
-      ok = ws.ok && ws.steps == w.steps && ok;
+        runs.spawn = run_worker<Host>(o, in, o.spawn, "host", "worker+spawn", true, 1u << 18,
+                                      1u << 16, 1u << 20);
+      runs.streamed = run_worker<Host>(o, in, 0.0f, "host", "worker-streamed", false, 1u << 18,
+                                       1u << 16, 1u << 20);
+      ok = report_runs(runs, bw) && ok;
     }
   }
-  std::printf("# checks: %s\n", ok ? "all passed" : "FAILED");
-  return ok ? 0 : 1;
+  return report_checks(ok);
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// What the GPU and host worker benchmarks share: options, the synthetic photons, the one-step
-// function of the two relaunch drivers (the same physics, RNG stream and step cap as the worker),
-// the check of every run (no photon lost or duplicated, step totals) and the report: a table and
-// one JSON line per run with photon-steps/s, modelled bytes per step against the floor, ratios.
+// What the GPU and host worker benchmarks share: the synthetic photons, the relaunch drivers' one
+// step (the worker's physics, RNG stream and step cap), the checks of every run (no photon lost or
+// duplicated, step totals) and the report: table rows, JSON lines, ratios (report_runs).
 #pragma once
 
+#include "bench/support/report.hpp"
+#include "bench/worker/worker_options.hpp"
 #include "chroma2/core/concepts/physics.hpp"
 #include "chroma2/core/persistent_worker.hpp"
 #include "chroma2/core/photon.hpp"
@@ -17,63 +18,13 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <initializer_list>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace chroma2::bench {
-
-struct WorkerBenchOptions {
-  std::vector<std::uint64_t> photons{100000, 1000000, 10000000};
-  float spawn = 0.01f;  // spawn probability per primary step (worker-only run)
-  std::uint32_t micro_steps = WorkerOptions{}.micro_steps;
-  std::uint32_t refill_lanes = WorkerOptions{}.refill_lanes;
-  unsigned grid = 0;  // GPU: blocks of the worker (0: occupancy x SMs)
-  std::uint32_t max_steps = 10000;
-  std::uint64_t seed = 1;
-  unsigned threads = 0;  // host backend: 0 = 1, 2, 4, ... up to all hardware threads
-  double bandwidth = 0;  // bytes/s for the floor; 0: by device (GPU) or 20e9 (host)
-};
-
-inline WorkerBenchOptions parse(int argc, char** argv) {
-  WorkerBenchOptions o;
-  bool photons_given = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const char* v = i + 1 < argc ? argv[i + 1] : "0";
-    if (a == "--photons") {
-      if (!photons_given) o.photons.clear();
-      photons_given = true;
-      o.photons.push_back(std::strtoull(v, nullptr, 10));
-      ++i;
-    } else if (a == "--spawn") {
-      o.spawn = std::strtof(v, nullptr), ++i;
-    } else if (a == "--micro-steps") {
-      o.micro_steps = static_cast<std::uint32_t>(std::strtoul(v, nullptr, 10)), ++i;
-    } else if (a == "--grid") {
-      o.grid = static_cast<unsigned>(std::strtoul(v, nullptr, 10)), ++i;
-    } else if (a == "--refill-lanes") {
-      o.refill_lanes = static_cast<std::uint32_t>(std::strtoul(v, nullptr, 10)), ++i;
-    } else if (a == "--threads") {
-      o.threads = static_cast<unsigned>(std::strtoul(v, nullptr, 10)), ++i;
-    } else if (a == "--bandwidth") {
-      o.bandwidth = std::strtod(v, nullptr), ++i;
-    } else if (a == "--quick") {
-      o.photons = {100000};
-    } else {
-      std::printf(
-          "usage: %s [--photons N]... [--spawn P] [--micro-steps M] [--refill-lanes L] [--grid B] [--threads T] "
-          "[--bandwidth B/s] [--quick]\n",
-          argv[0]);
-      std::exit(a == "--help" ? 0 : 2);
-    }
-  }
-  return o;
-}
 
 // n primaries of event 0 with ids 0..n-1.
 inline std::vector<Photon> bench_photons(std::uint64_t n) {
@@ -92,21 +43,12 @@ inline std::vector<Photon> bench_photons(std::uint64_t n) {
   return v;
 }
 
-// One step of the relaunch drivers, as the worker takes it (spawn is off for these drivers).
-// Returns whether the photon is still alive.
+// One step of the relaunch drivers by the worker's own rule (take_step: the step counted, the
+// reason or the step cap ends the photon), so the baseline keeps the worker's semantics by
+// construction. Spawn is off for these drivers. Returns whether the photon is still alive.
 CHROMA2_HD inline bool relaunch_step(const SyntheticSteps& physics, Photon& p,
                                      StepContext<Philox4x32Policy>& ctx, std::uint32_t max_steps) {
-  const StepResult r = physics.step(p, ctx);
-  ++p.steps;
-  if (r.reason != TerminalReason::alive) {
-    p.reason = r.reason;
-    return false;
-  }
-  if (p.steps >= max_steps) {
-    p.reason = TerminalReason::max_steps;
-    return false;
-  }
-  return true;
+  return take_step(physics, p, ctx, max_steps).reason == TerminalReason::alive;
 }
 
 struct DriverResult {
@@ -114,8 +56,8 @@ struct DriverResult {
   const char* driver;
   std::uint64_t photons;
   std::uint64_t steps;
-  double seconds;         // propagation (for the worker: host to host, feeding and draining)
-  double bytes_per_step;  // modelled global-memory traffic per photon-step
+  double seconds;          // propagation (for the worker: host to host, feeding and draining)
+  double bytes_per_step;   // modelled global-memory traffic per photon-step
   double seconds_h2h = 0;  // with the input upload and the output download (GPU drivers 2, 3)
   bool ok = true;          // the run's own checks passed
   unsigned threads = 0;    // host backend
@@ -150,6 +92,22 @@ inline bool check_worker_output(const std::vector<Photon>& out, std::uint64_t pr
   return ok;
 }
 
+inline const Table& driver_table() {
+  static const Table table({{"back", 5, Align::left},
+                            {"driver", 18, Align::left},
+                            {"thr", 4},
+                            {"photons", 10},
+                            {"steps", 12},
+                            {"time_s", 9},
+                            {"h2h_s", 9},
+                            {"Gsteps/s", 10},
+                            {"h2h_G/s", 10},
+                            {"B/step", 9},
+                            {"vs_floor", 9},
+                            {"check", 6}});
+  return table;
+}
+
 inline void print_header(double bandwidth) {
   std::printf(
       "# bandwidth for the floor: %.0f GB/s; floor = state read + written once per photon\n"
@@ -157,35 +115,56 @@ inline void print_header(double bandwidth) {
       "worker-streamed: host to host, fed and drained while it runs); h2h_s: host to host "
       "(drivers 2 and 3 with the input upload and the output download)\n",
       bandwidth / 1e9);
-  std::printf("%-5s %-18s %4s %10s %12s %9s %9s %10s %10s %9s %9s %6s\n", "back", "driver", "thr",
-              "photons", "steps", "time_s", "h2h_s", "Gsteps/s", "h2h_G/s", "B/step", "vs_floor",
-              "check");
+  driver_table().print_header();
 }
 
 inline void print_row(const DriverResult& r, double bandwidth) {
   const double rate = r.steps / r.seconds;
   const double h2h = r.seconds_h2h > 0 ? r.steps / r.seconds_h2h : 0.0;
-  std::printf("%-5s %-18s %4u %10llu %12llu %9.4f %9.4f %10.3f %10.3f %9.1f %8.2fx %6s\n",
-              r.backend, r.driver, r.threads, static_cast<unsigned long long>(r.photons),
-              static_cast<unsigned long long>(r.steps), r.seconds, r.seconds_h2h, rate / 1e9,
-              h2h / 1e9, r.bytes_per_step,
-              bandwidth > 0 ? rate * r.bytes_per_step / bandwidth : 0.0, r.ok ? "ok" : "FAIL");
+  driver_table().print_row(
+      {r.backend, r.driver, std::to_string(r.threads), std::to_string(r.photons),
+       std::to_string(r.steps), str_printf("%.4f", r.seconds), str_printf("%.4f", r.seconds_h2h),
+       str_printf("%.3f", rate / 1e9), str_printf("%.3f", h2h / 1e9),
+       str_printf("%.1f", r.bytes_per_step),
+       str_printf("%.2fx", bandwidth > 0 ? rate * r.bytes_per_step / bandwidth : 0.0),
+       r.ok ? "ok" : "FAIL"});
 }
 
 inline void print_json(const DriverResult& r) {
-  std::printf(
-      "{\"bench\":\"worker\",\"backend\":\"%s\",\"driver\":\"%s\",\"threads\":%u,"
-      "\"photons\":%llu,\"steps\":%llu,\"seconds\":%.6f,\"seconds_h2h\":%.6f,"
-      "\"gsteps_per_s\":%.4f,\"bytes_per_step\":%.1f,\"ok\":%s}\n",
-      r.backend, r.driver, r.threads, static_cast<unsigned long long>(r.photons),
-      static_cast<unsigned long long>(r.steps), r.seconds, r.seconds_h2h, r.steps / r.seconds / 1e9,
-      r.bytes_per_step, r.ok ? "true" : "false");
+  JsonLine()
+      .add("bench", "worker")
+      .add("backend", r.backend)
+      .add("driver", r.driver)
+      .add("threads", r.threads)
+      .add("photons", r.photons)
+      .add("steps", r.steps)
+      .add("seconds", r.seconds)
+      .add("seconds_h2h", r.seconds_h2h)
+      .add("gsteps_per_s", r.steps / r.seconds / 1e9)
+      .add("bytes_per_step", r.bytes_per_step)
+      .add("ok", r.ok)
+      .print();
 }
 
-// The rows, the ratios against the goals, and whether every check passed. The three drivers
-// must have run the same photons: their step totals must agree.
-inline bool report_drivers(DriverResult& worker, DriverResult& chroma, DriverResult& per_photon,
-                           const DriverResult* spawn_run, double bandwidth) {
+// The runs of one photon count (and, on the host, one thread count), in the order the report
+// lists them.
+struct DriverRuns {
+  DriverResult worker;                      // driver 1: persistent-worker, prefilled
+  DriverResult chroma;                      // driver 2: chroma-relaunch
+  DriverResult per_photon;                  // driver 3: thread-per-photon
+  std::optional<DriverResult> spawn;        // worker+spawn (with --spawn > 0)
+  DriverResult streamed;                    // worker-streamed: host to host
+  std::optional<DriverResult> spawn_timed;  // GPU: worker+spawn/time, the time-based cadence
+};
+
+// The rows and JSON lines of the three drivers and the spawn run, the ratios against the goals,
+// then the streamed and timed-spawn rows; returns whether every check passed. The drivers must
+// have run the same photons: the step totals of the three drivers and the streamed worker must
+// agree.
+inline bool report_runs(DriverRuns& runs, double bandwidth) {
+  DriverResult& worker = runs.worker;
+  DriverResult& chroma = runs.chroma;
+  DriverResult& per_photon = runs.per_photon;
   if (worker.steps != chroma.steps || worker.steps != per_photon.steps) {
     std::printf("# CHECK FAILED: step totals differ (%llu, %llu, %llu)\n",
                 static_cast<unsigned long long>(worker.steps),
@@ -193,9 +172,11 @@ inline bool report_drivers(DriverResult& worker, DriverResult& chroma, DriverRes
                 static_cast<unsigned long long>(per_photon.steps));
     worker.ok = chroma.ok = per_photon.ok = false;
   }
-  for (const DriverResult* r : std::initializer_list<const DriverResult*>{&worker, &chroma, &per_photon, spawn_run})
+  const DriverResult* spawn = runs.spawn ? &*runs.spawn : nullptr;
+  const DriverResult* const rows[] = {&worker, &chroma, &per_photon, spawn};
+  for (const DriverResult* r : rows)
     if (r) print_row(*r, bandwidth);
-  for (const DriverResult* r : std::initializer_list<const DriverResult*>{&worker, &chroma, &per_photon, spawn_run})
+  for (const DriverResult* r : rows)
     if (r) print_json(*r);
   const double w = worker.steps / worker.seconds;
   const auto rate = [](const DriverResult& r) { return r.steps / r.seconds; };
@@ -208,7 +189,29 @@ inline bool report_drivers(DriverResult& worker, DriverResult& chroma, DriverRes
       "thread-per-photon = %.2fx propagation only, %.2fx host to host (goal >= 1.2)\n",
       worker.backend, static_cast<unsigned long long>(worker.photons), worker.threads, w / 1e9,
       w / rate(chroma), w / rate_h2h(chroma), w / rate(per_photon), w / rate_h2h(per_photon));
-  return worker.ok && chroma.ok && per_photon.ok && (!spawn_run || spawn_run->ok);
+  bool ok = worker.ok && chroma.ok && per_photon.ok && (!spawn || spawn->ok);
+
+  DriverResult& streamed = runs.streamed;
+  streamed.seconds_h2h = streamed.seconds;  // fed and drained while it runs: host to host
+  print_row(streamed, bandwidth);
+  print_json(streamed);
+  if (streamed.steps != worker.steps)
+    std::printf("# CHECK FAILED: worker-streamed took %llu steps, persistent-worker %llu\n",
+                static_cast<unsigned long long>(streamed.steps),
+                static_cast<unsigned long long>(worker.steps));
+  ok = streamed.ok && streamed.steps == worker.steps && ok;
+  if (runs.spawn_timed) {
+    print_row(*runs.spawn_timed, bandwidth);
+    print_json(*runs.spawn_timed);
+    ok = runs.spawn_timed->ok && ok;
+  }
+  return ok;
+}
+
+// The last line of a run and the process's exit status.
+inline int report_checks(bool ok) {
+  std::printf("# checks: %s\n", ok ? "all passed" : "FAILED");
+  return ok ? 0 : 1;
 }
 
 // Driver 1: the persistent worker. Streamed: the host feeds the inbox and drains the output
@@ -219,8 +222,7 @@ inline bool report_drivers(DriverResult& worker, DriverResult& chroma, DriverRes
 template <class Space>
 DriverResult run_worker(const WorkerBenchOptions& o, const std::vector<Photon>& in, float spawn,
                         const char* backend, const char* name, bool prefill, std::uint32_t page,
-                        std::uint32_t inbox, std::uint32_t output,
-                        std::uint32_t spawn_period = 0) {
+                        std::uint32_t inbox, std::uint32_t output, std::uint32_t spawn_period = 0) {
   const auto n = static_cast<std::uint32_t>(in.size());
   WorkerOptions wo;
   wo.page_capacity = std::min(n, page);
@@ -261,9 +263,8 @@ DriverResult run_worker(const WorkerBenchOptions& o, const std::vector<Photon>& 
     std::atomic<bool> all_in{false};
     bool complete = false;
     {
-      std::jthread drainer([&] {
-        complete = w.drain_until_complete(ev, out, all_in, std::chrono::seconds(600));
-      });
+      std::jthread drainer(
+          [&] { complete = w.drain_until_complete(ev, out, all_in, std::chrono::seconds(600)); });
       std::size_t done = 0;
       while (done < in.size() && std::chrono::steady_clock::now() < deadline) {
         const std::size_t k = w.submit(std::span<const Photon>(in).subspan(done));

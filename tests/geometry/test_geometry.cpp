@@ -4,7 +4,7 @@
 // flattened twin), analytic distances, material at a point, and relaunching from hits.
 #include "geometry/scenes.hpp"
 
-#include "chroma2/geometry/bvh_build.hpp"
+#include "chroma2/geometry/bvh_check.hpp"
 
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>

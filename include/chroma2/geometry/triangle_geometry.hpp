@@ -8,6 +8,7 @@
 #include "chroma2/config/memory.hpp"
 #include "chroma2/config/stream.hpp"
 #include "chroma2/geometry/bvh_build.hpp"
+#include "chroma2/geometry/detail/thread_pool.hpp"
 #include "chroma2/geometry/scene.hpp"
 #include "chroma2/geometry/triangle_geometry_ref.hpp"
 
@@ -97,22 +98,14 @@ class TriangleGeometry {
 
 namespace detail {
 
-// Runs f(begin, end) over [0, n) in chunks on up to `threads` threads.
-template <class F>
-void parallel_chunks(std::size_t n, unsigned threads, F f) {
-  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(n / 4096 + 1)));
-  std::vector<std::thread> pool;
-  for (unsigned k = 1; k < threads; ++k)
-    pool.emplace_back([=, &f] { f(n * k / threads, n * (k + 1) / threads); });
-  f(0, n / threads);
-  for (auto& t : pool) t.join();
-}
+// Items per chunk at least in build_geometry()'s parallel passes.
+inline constexpr std::size_t build_grain = 4096;
 
-// Copies v into a host buffer on up to `threads` threads (the copy also first-touches the pages).
+// Copies v into a host buffer on the pool's threads (the copy also first-touches the pages).
 template <class T>
-Buffer<T, Host> to_buffer(const std::vector<T>& v, unsigned threads = 1) {
+Buffer<T, Host> to_buffer(const std::vector<T>& v, ThreadPool& pool) {
   Buffer<T, Host> b(v.size());
-  parallel_chunks(v.size(), threads, [&](std::size_t begin, std::size_t end) {
+  pool.parallel_chunks(v.size(), build_grain, [&](std::size_t begin, std::size_t end) {
     if (end > begin)
       std::memcpy(static_cast<void*>(b.data() + begin), v.data() + begin,
                   (end - begin) * sizeof(T));
@@ -140,6 +133,7 @@ inline TriangleGeometry<Host> build_geometry(const Scene& scene, const BvhBuildO
   const auto start = std::chrono::steady_clock::now();
   const unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  detail::ThreadPool pool(threads);  // the per-triangle passes; build_bvh() starts its own
   GeometryBuildStats stats;
   stats.threads = threads;
   stats.placements = scene.placements.size();
@@ -156,7 +150,7 @@ inline TriangleGeometry<Host> build_geometry(const Scene& scene, const BvhBuildO
            "primitive indices are 32-bit", "split the mesh");
     std::vector<Aabb> boxes(m.size());
     std::vector<std::uint8_t> bad(m.size());
-    detail::parallel_chunks(m.size(), threads, [&](std::size_t b, std::size_t e) {
+    pool.parallel_chunks(m.size(), detail::build_grain, [&](std::size_t b, std::size_t e) {
       for (std::size_t t = b; t < e; ++t) {
         bad[t] = m.is_degenerate(t);
         for (auto k : m.triangles[t]) boxes[t].grow(m.vertices[k]);
@@ -178,7 +172,7 @@ inline TriangleGeometry<Host> build_geometry(const Scene& scene, const BvhBuildO
     const auto tri_offset = static_cast<std::uint32_t>(packed.size());
     detail::append_tree(nodes, tree.nodes, tri_offset);
     packed.resize(packed.size() + tree.order.size());
-    detail::parallel_chunks(tree.order.size(), threads, [&](std::size_t b, std::size_t e) {
+    pool.parallel_chunks(tree.order.size(), detail::build_grain, [&](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) {
         const std::uint32_t t = tree.order[i];
         const auto& tri = m.triangles[t];
@@ -191,7 +185,7 @@ inline TriangleGeometry<Host> build_geometry(const Scene& scene, const BvhBuildO
                       static_cast<std::uint32_t>(ids.size())});
     const std::size_t material_base = materials.size();
     materials.resize(material_base + m.size());
-    detail::parallel_chunks(m.size(), threads, [&](std::size_t b, std::size_t e) {
+    pool.parallel_chunks(m.size(), detail::build_grain, [&](std::size_t b, std::size_t e) {
       for (std::size_t t = b; t < e; ++t) materials[material_base + t] = m.materials_of(t);
     });
     mesh_bounds.push_back(bounds);
@@ -199,7 +193,7 @@ inline TriangleGeometry<Host> build_geometry(const Scene& scene, const BvhBuildO
 
   // Top level: each placement's box is that of its mesh's vertices moved into the world.
   std::vector<Aabb> boxes(scene.placements.size());
-  detail::parallel_chunks(boxes.size(), threads, [&](std::size_t b, std::size_t e) {
+  pool.parallel_chunks(boxes.size(), detail::build_grain, [&](std::size_t b, std::size_t e) {
     for (std::size_t p = b; p < e; ++p) {
       const Placement& pl = scene.placements[p];
       if (mesh_bounds[pl.mesh].empty()) continue;
@@ -230,11 +224,11 @@ inline TriangleGeometry<Host> build_geometry(const Scene& scene, const BvhBuildO
          "split the detector or instance repeated parts");
 
   TriangleGeometry<Host> g;
-  g.nodes_ = detail::to_buffer(nodes, threads);
-  g.triangles_ = detail::to_buffer(packed, threads);
-  g.materials_ = detail::to_buffer(materials, threads);
-  g.meshes_ = detail::to_buffer(meshes);
-  g.instances_ = detail::to_buffer(instances, threads);
+  g.nodes_ = detail::to_buffer(nodes, pool);
+  g.triangles_ = detail::to_buffer(packed, pool);
+  g.materials_ = detail::to_buffer(materials, pool);
+  g.meshes_ = detail::to_buffer(meshes, pool);
+  g.instances_ = detail::to_buffer(instances, pool);
   g.top_root_ = top_root;
   g.instance_count_ = static_cast<std::uint32_t>(instances.size());
   g.world_material_ = scene.world_material;

@@ -8,9 +8,6 @@
 
 #if !defined(__CUDA_ARCH__)
 #include <thread>
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#endif
 #endif
 
 namespace chroma2::detail {
@@ -57,7 +54,7 @@ class Backoff {
 #if !defined(__CUDA_ARCH__)
   static void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
-    _mm_pause();
+    __builtin_ia32_pause();  // the PAUSE hint, without bringing <immintrin.h> to every user
 #elif defined(__aarch64__)
     asm volatile("yield");
 #endif

@@ -7,6 +7,11 @@
 #include "chroma2/config/macros.hpp"
 #include "chroma2/core/concepts/rng_policy.hpp"
 
+// Philox4x32 needs no SIMD type: keep Random123 from bringing <x86intrin.h> to every user of
+// chroma2 (a user who configured Random123 before including chroma2 keeps that setting).
+#ifndef R123_USE_SSE
+#define R123_USE_SSE 0
+#endif
 #include <Random123/philox.h>
 
 #include <cstdint>
