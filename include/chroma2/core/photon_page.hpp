@@ -2,9 +2,9 @@
 // PhotonPage: structure-of-arrays photon state. The owner (host-only, RAII, move-only) allocates
 // one block in a memory space; PhotonPageRef (trivially copyable) is what kernels see; PhotonRef
 // is a proxy to one slot. The storage layout is a policy: layout::Split keeps one array per scalar
-// field, layout::Packed keeps five 16-byte records per photon so a step loads position+time,
-// direction+wavelength, polarisation+weight with single 16-byte loads. Every array starts on a
-// 128-byte boundary. State per photon: 80 bytes in either layout.
+// field, layout::Packed keeps six 16-byte records per photon so a step loads position+time,
+// direction+wavelength, polarisation+weight, ... with single 16-byte loads. Every array starts on a
+// 128-byte boundary. State per photon: 96 bytes in either layout.
 #pragma once
 
 #include "chroma2/config/error.hpp"
@@ -25,11 +25,11 @@ namespace chroma2 {
 
 namespace layout {
 
-// One array per scalar field: 20 arrays.
+// One array per scalar field: 24 arrays.
 struct Split {
-  static constexpr int array_count = 20;
-  static constexpr std::size_t element_bytes[array_count] = {4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-                                                             4, 4, 8, 4, 4, 4, 4, 4, 2, 2};
+  static constexpr int array_count = 24;
+  static constexpr std::size_t element_bytes[array_count] = {4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+                                                             8, 4, 4, 4, 4, 4, 2, 2, 4, 4, 4, 4};
   void* a[array_count];
 
   template <class T>
@@ -66,6 +66,10 @@ struct Split {
   CHROMA2_HD std::uint8_t& generation(std::uint32_t i) const {
     return reinterpret_cast<std::uint8_t*>(at<std::uint16_t>(19) + i)[1];
   }
+  CHROMA2_HD std::int32_t& material(std::uint32_t i) const { return at<std::int32_t>(20)[i]; }
+  CHROMA2_HD float& lx(std::uint32_t i) const { return at<float>(21)[i]; }
+  CHROMA2_HD float& ly(std::uint32_t i) const { return at<float>(22)[i]; }
+  CHROMA2_HD float& lz(std::uint32_t i) const { return at<float>(23)[i]; }
 
   CHROMA2_HD Photon load(std::uint32_t i) const {
     Photon p;
@@ -84,6 +88,8 @@ struct Split {
     p.steps = steps(i);
     p.reason = static_cast<TerminalReason>(reason(i));
     p.generation = generation(i);
+    p.material = material(i);
+    p.position_low = {lx(i), ly(i), lz(i)};
     return p;
   }
   CHROMA2_HD void store(std::uint32_t i, const Photon& p) const {
@@ -97,10 +103,12 @@ struct Split {
     history(i) = p.history;
     steps(i) = p.steps, reason(i) = static_cast<std::uint8_t>(p.reason),
     generation(i) = p.generation;
+    material(i) = p.material;
+    lx(i) = p.position_low.x, ly(i) = p.position_low.y, lz(i) = p.position_low.z;
   }
 };
 
-// Five 16-byte records per photon.
+// Six 16-byte records per photon, in the order of Photon's fields (so a record copies as is).
 struct Packed {
   struct alignas(16) Record4f {
     float x, y, z, w;
@@ -114,8 +122,12 @@ struct Packed {
     std::uint16_t steps;
     std::uint8_t reason, generation;
   };
-  static constexpr int array_count = 5;
-  static constexpr std::size_t element_bytes[array_count] = {16, 16, 16, 16, 16};
+  struct alignas(16) Place {
+    std::int32_t material;
+    float lx, ly, lz;
+  };
+  static constexpr int array_count = 6;
+  static constexpr std::size_t element_bytes[array_count] = {16, 16, 16, 16, 16, 16};
   void* a[array_count];
 
   CHROMA2_HD Record4f* position_time() const { return static_cast<Record4f*>(a[0]); }
@@ -123,6 +135,7 @@ struct Packed {
   CHROMA2_HD Record4f* polarisation_weight() const { return static_cast<Record4f*>(a[2]); }
   CHROMA2_HD Ident* ident() const { return static_cast<Ident*>(a[3]); }
   CHROMA2_HD Misc* misc() const { return static_cast<Misc*>(a[4]); }
+  CHROMA2_HD Place* place() const { return static_cast<Place*>(a[5]); }
 
   CHROMA2_HD float& px(std::uint32_t i) const { return position_time()[i].x; }
   CHROMA2_HD float& py(std::uint32_t i) const { return position_time()[i].y; }
@@ -147,12 +160,17 @@ struct Packed {
   CHROMA2_HD std::uint16_t& steps(std::uint32_t i) const { return misc()[i].steps; }
   CHROMA2_HD std::uint8_t& reason(std::uint32_t i) const { return misc()[i].reason; }
   CHROMA2_HD std::uint8_t& generation(std::uint32_t i) const { return misc()[i].generation; }
+  CHROMA2_HD std::int32_t& material(std::uint32_t i) const { return place()[i].material; }
+  CHROMA2_HD float& lx(std::uint32_t i) const { return place()[i].lx; }
+  CHROMA2_HD float& ly(std::uint32_t i) const { return place()[i].ly; }
+  CHROMA2_HD float& lz(std::uint32_t i) const { return place()[i].lz; }
 
   CHROMA2_HD Photon load(std::uint32_t i) const {
     const Record4f a0 = position_time()[i], a1 = direction_wavelength()[i],
                    a2 = polarisation_weight()[i];
     const Ident a3 = ident()[i];
     const Misc a4 = misc()[i];
+    const Place a5 = place()[i];
     Photon p;
     p.position = {a0.x, a0.y, a0.z};
     p.time = a0.w;
@@ -169,6 +187,8 @@ struct Packed {
     p.steps = a4.steps;
     p.reason = static_cast<TerminalReason>(a4.reason);
     p.generation = a4.generation;
+    p.material = a5.material;
+    p.position_low = {a5.lx, a5.ly, a5.lz};
     return p;
   }
   CHROMA2_HD void store(std::uint32_t i, const Photon& p) const {
@@ -180,6 +200,7 @@ struct Packed {
     misc()[i] = Misc{
         p.last_instance, p.last_primitive, p.history, p.steps, static_cast<std::uint8_t>(p.reason),
         p.generation};
+    place()[i] = Place{p.material, p.position_low.x, p.position_low.y, p.position_low.z};
   }
 };
 
@@ -191,8 +212,8 @@ inline constexpr std::size_t photon_state_bytes = [] {
   for (std::size_t b : L::element_bytes) s += b;
   return s;
 }();
-static_assert(photon_state_bytes<layout::Split> == 80);
-static_assert(photon_state_bytes<layout::Packed> == 80);
+static_assert(photon_state_bytes<layout::Split> == sizeof(Photon));
+static_assert(photon_state_bytes<layout::Packed> == sizeof(Photon));
 
 // A proxy to one slot of a page.
 template <class Layout>
@@ -239,6 +260,12 @@ class PhotonRef {
   }
   CHROMA2_HD std::uint8_t generation() const { return s_.generation(i_); }
   CHROMA2_HD void set_generation(std::uint8_t v) const { s_.generation(i_) = v; }
+  CHROMA2_HD std::int32_t material() const { return s_.material(i_); }
+  CHROMA2_HD void set_material(std::int32_t v) const { s_.material(i_) = v; }
+  CHROMA2_HD Vec3 position_low() const { return {s_.lx(i_), s_.ly(i_), s_.lz(i_)}; }
+  CHROMA2_HD void set_position_low(Vec3 v) const {
+    s_.lx(i_) = v.x, s_.ly(i_) = v.y, s_.lz(i_) = v.z;
+  }
 
  private:
   Layout s_;

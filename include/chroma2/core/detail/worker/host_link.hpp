@@ -23,24 +23,23 @@ namespace chroma2::detail {
 // hold the previous lap's bytes.
 CHROMA2_HD inline Photon load_host_fed(const Photon* src) {
 #if defined(__CUDA_ARCH__)
-  static_assert(sizeof(Photon) == 5 * sizeof(uint4));
+  static_assert(sizeof(Photon) == photon_records * sizeof(uint4));
   Photon p;
   const uint4* s = reinterpret_cast<const uint4*>(src);
   uint4* d = reinterpret_cast<uint4*>(&p);
 #pragma unroll
-  for (int k = 0; k < 5; ++k) d[k] = __ldcg(s + k);
+  for (int k = 0; k < photon_records; ++k) d[k] = __ldcg(s + k);
   return p;
 #else
   return *src;
 #endif
 }
 
-// Copies 16-byte record r (of five) of the photon in `slot` to `dst`. With the packed layout the
-// page arrays hold the records as they are, so a warp's stores to the (mapped) output are whole
-// contiguous lines.
+// Copies 16-byte record r (of photon_records) of the photon in `slot` to `dst`. With the packed
+// layout the page arrays hold the records as they are, so a warp's stores to the (mapped) output
+// are whole contiguous lines.
 template <class Layout>
 CHROMA2_HD void copy_record(const WorkerRef<Layout>& w, std::uint32_t slot, int r, Photon* dst) {
-  static_assert(sizeof(Photon) == 80);
   if constexpr (std::is_same_v<Layout, layout::Packed>) {
 #if defined(__CUDA_ARCH__)
     reinterpret_cast<uint4*>(dst)[r] = static_cast<const uint4*>(w.page.storage.a[r])[slot];
@@ -198,11 +197,12 @@ struct HostLink {
     const std::uint32_t k = claim_count(claim);
     const std::uint64_t base = claim_base(claim);
     if (k) {
-      // 5 records per photon; consecutive lanes write consecutive records
+      // photon_records records per photon; consecutive lanes write consecutive records
+      constexpr std::uint32_t r = photon_records;
       g.for_lanes([&](int lane) {
-        for (std::uint32_t q = static_cast<std::uint32_t>(lane); q < 5 * k; q += G::lanes) {
-          const std::uint32_t j = q / 5;
-          copy_record(w, slots[j], static_cast<int>(q - 5 * j), &w.out[(base + j) & w.out_mask]);
+        for (std::uint32_t q = static_cast<std::uint32_t>(lane); q < r * k; q += G::lanes) {
+          const std::uint32_t j = q / r;
+          copy_record(w, slots[j], static_cast<int>(q - r * j), &w.out[(base + j) & w.out_mask]);
         }
       });
       g.sync();  // every record of a photon is written before its sequence word
