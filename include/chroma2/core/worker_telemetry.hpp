@@ -90,7 +90,8 @@ struct WorkerTelemetry {
 };
 
 namespace detail {
-inline constexpr std::int64_t WorkerTelemetry::*telemetry_members[] = {
+using TelemetryMember = std::int64_t WorkerTelemetry::*;
+inline constexpr TelemetryMember telemetry_members[] = {
 #define CHROMA2_X(name, kind, what) &WorkerTelemetry::name,
     CHROMA2_WORKER_TELEMETRY(CHROMA2_X)
 #undef CHROMA2_X
