@@ -15,8 +15,9 @@
 //      direction and polarisation from its own stream and clears the bit
 //      (core/isotropic_init.hpp); step() never sees that bit;
 //   2. calls step(photon, ctx) once per step, then take_step's rules: the step is counted
-//      (photon.steps + 1), a reason other than alive ends the photon, and a photon still alive
-//      after max_steps steps ends with TerminalReason::max_steps;
+//      (photon.steps + 1), a reason other than alive ends the photon, a photon still alive
+//      after max_steps steps ends with TerminalReason::max_steps, and the ending's history bit
+//      (history_of) is set;
 //   3. if the step asked for a secondary, calls secondary(parent) with the parent's state after
 //      that step (steps counted, reason set if it ended), then make_secondary's rules give the
 //      child its identity: id = secondary_photon_id(parent id, parent's RNG counter after the
@@ -105,6 +106,7 @@ CHROMA2_HD CHROMA2_FORCEINLINE StepResult take_step(const P& physics, Photon& ph
   if (r.reason == TerminalReason::alive && photon.steps >= max_steps)
     r.reason = TerminalReason::max_steps;
   photon.reason = r.reason;
+  photon.history |= history_of(r.reason);
   return r;
 }
 

@@ -53,7 +53,14 @@ struct WorkerAgent {
                 "a list must hold two groups' worth of photons (the claim queue)");
   using Queues = GroupQueues<G, Layout, Tuning::chunk>;
 
-  const Queues& q;
+  const Queues& q;  // cold paths (their own object: its address is taken)
+  // The same state as the cold paths', held here directly so the hot loop reads it without going
+  // through q (which lives in local memory on the device).
+  G g;
+  const WorkerRef<Layout>& w;
+  WorkerScratch<Tuning::chunk>& s;
+  ListLengths& n;
+  GroupTelemetry& t;
   const P& physics;
   Policy policy;
   bool poller;  // this group polls the host
@@ -108,9 +115,9 @@ struct WorkerAgent {
       if (!stopping) stopping = q.stop_requested();
     }
     if (!due) return;
-    if (q.n.fin >= lanes_per_group || every(iter, Tuning::output_period)) q.flush_finished();
+    if (n.fin >= lanes_per_group || every(iter, Tuning::output_period)) q.flush_finished();
     q.recycle_finished();
-    if (q.w.spawn_period && every(iter, q.w.spawn_period)) q.feed_spawn();
+    if (w.spawn_period && every(iter, w.spawn_period)) q.feed_spawn();
     if (every(iter, Tuning::telemetry_period)) {
       add_hot_counters();
       q.flush_telemetry();
@@ -122,9 +129,9 @@ struct WorkerAgent {
   // whether it loaded any photon.
   CHROMA2_HD bool refill() {
     bool loaded = false;
-    if (!stopping && (resident == 0 || resident + q.w.refill_lanes <= lanes_per_group)) {
+    if (!stopping && (resident == 0 || resident + w.refill_lanes <= lanes_per_group)) {
       const std::uint32_t empty = lanes_per_group - resident;
-      if (q.n.queued < empty && (resident == 0 || refill_wait == 0)) {
+      if (n.queued < empty && (resident == 0 || refill_wait == 0)) {
         q.flush_active();
         q.place_pending();
         if (q.claim()) {
@@ -135,15 +142,15 @@ struct WorkerAgent {
           refill_wait = refill_delay;
         }
       }
-      if (q.n.queued) {
-        const std::uint32_t k = q.n.queued < empty ? q.n.queued : empty;
-        q.n.queued -= k;
-        load_lanes(q.s.queue + q.n.queued, k);
-        if (near_full(q.n.fin)) q.flush_finished();
-        if (near_full(q.n.pend)) q.place_pending();
+      if (n.queued) {
+        const std::uint32_t k = n.queued < empty ? n.queued : empty;
+        n.queued -= k;
+        load_lanes(s.queue + n.queued, k);
+        if (near_full(n.fin)) q.flush_finished();
+        if (near_full(n.pend)) q.place_pending();
         typename G::template LaneArray<std::uint32_t> live;
-        q.g.for_lanes([&](int lane) { live[lane] = lanes[lane].live ? 1u : 0u; });
-        resident = q.g.count_nonzero(live);
+        g.for_lanes([&](int lane) { live[lane] = lanes[lane].live ? 1u : 0u; });
+        resident = g.count_nonzero(live);
         loaded = true;
       }
     }
@@ -154,14 +161,14 @@ struct WorkerAgent {
   // Claimed photons src[0, got) → the empty lanes, in lane order.
   CHROMA2_HD void load_lanes(const std::uint32_t* src, std::uint32_t got) {
     typename G::template LaneArray<std::uint32_t> empty, rank, exit;
-    q.g.for_lanes([&](int lane) { empty[lane] = lanes[lane].live ? 0u : 1u; });
-    q.g.exclusive_scan(empty, rank);
-    q.g.for_lanes([&](int lane) {
+    g.for_lanes([&](int lane) { empty[lane] = lanes[lane].live ? 0u : 1u; });
+    g.exclusive_scan(empty, rank);
+    g.for_lanes([&](int lane) {
       exit[lane] = stays;
       if (empty[lane] && rank[lane] < got)
-        exit[lane] = lanes[lane].load(q.w, policy, src[rank[lane]]);
+        exit[lane] = lanes[lane].load(w, policy, src[rank[lane]]);
     });
-    list_exits(exit);
+    list_exits(exit, false);  // a photon that is loaded never goes straight back to active
   }
 
   // One step of every resident photon.
@@ -170,9 +177,9 @@ struct WorkerAgent {
     idle = 0;
     idle_backoff.reset();
     steps += resident;
-    q.g.for_lanes(
-        [&](int lane) { exit[lane] = lanes[lane].live ? lanes[lane].step(physics, q.w) : stays; });
-    const std::uint32_t gone = q.g.count_nonzero(exit);
+    g.for_lanes(
+        [&](int lane) { exit[lane] = lanes[lane].live ? lanes[lane].step(physics, w) : stays; });
+    const std::uint32_t gone = g.count_nonzero(exit);
     if (gone) {
       resident -= gone;
       list_exits(exit);
@@ -180,21 +187,22 @@ struct WorkerAgent {
   }
 
   // Appends the slots of the lanes that exit to the group's lists.
-  CHROMA2_HD void list_exits(const typename G::template LaneArray<std::uint32_t>& exit) {
-    q.n.fin = append(exit, to_finished, q.s.fin, q.n.fin);
-    q.n.act = append(exit, to_active, q.s.act, q.n.act);
-    q.n.pend = append(exit, to_pending, q.s.pend, q.n.pend);
-    q.g.sync();
+  CHROMA2_HD void list_exits(const typename G::template LaneArray<std::uint32_t>& exit,
+                             bool to_active_too = true) {
+    n.fin = append(exit, to_finished, s.fin, n.fin);
+    if (to_active_too) n.act = append(exit, to_active, s.act, n.act);
+    n.pend = append(exit, to_pending, s.pend, n.pend);
+    g.sync();
   }
 
   // Appends slot(lane) of every lane whose exit is `which` to list[n, ...); returns the new length.
   CHROMA2_HD std::uint32_t append(const typename G::template LaneArray<std::uint32_t>& exit,
                                   std::uint32_t which, std::uint32_t* list, std::uint32_t n) {
     typename G::template LaneArray<std::uint32_t> flag, off;
-    q.g.for_lanes([&](int lane) { flag[lane] = exit[lane] == which ? 1u : 0u; });
-    const std::uint32_t total = q.g.exclusive_scan(flag, off);
+    g.for_lanes([&](int lane) { flag[lane] = exit[lane] == which ? 1u : 0u; });
+    const std::uint32_t total = g.exclusive_scan(flag, off);
     if (total)
-      q.g.for_lanes([&](int lane) {
+      g.for_lanes([&](int lane) {
         if (flag[lane]) list[n + off[lane]] = lanes[lane].slot;
       });
     return n + total;
@@ -202,9 +210,9 @@ struct WorkerAgent {
 
   // Lists about to overflow go to the rings.
   CHROMA2_HD void flush_near_full() {
-    if (near_full(q.n.fin)) q.flush_finished();
-    if (near_full(q.n.act)) q.flush_active();
-    if (near_full(q.n.pend)) q.place_pending();
+    if (near_full(n.fin)) q.flush_finished();
+    if (near_full(n.act)) q.flush_active();
+    if (near_full(n.pend)) q.place_pending();
   }
 
   // Every list to the rings.
@@ -229,22 +237,22 @@ struct WorkerAgent {
     if (worked) {
       idle = 0;
       idle_backoff.reset();
-    } else if (++idle > q.w.idle_threshold) {
+    } else if (++idle > w.idle_threshold) {
       idle_backoff.pause();
-      ++q.t[TelemetryCounter::idle_backoffs];
+      ++t[TelemetryCounter::idle_backoffs];
     }
   }
 
   CHROMA2_HD void add_hot_counters() {
-    q.t[TelemetryCounter::steps] += static_cast<std::int64_t>(steps);
-    q.t[TelemetryCounter::iterations] += static_cast<std::int64_t>(iterations);
+    t[TelemetryCounter::steps] += static_cast<std::int64_t>(steps);
+    t[TelemetryCounter::iterations] += static_cast<std::int64_t>(iterations);
     steps = iterations = 0;
   }
 
   CHROMA2_HD void lap(TelemetryCounter part) {
     if constexpr (CHROMA2_WORKER_TIMING) {
       const std::uint64_t now = worker_ticks();
-      q.t[part] += static_cast<std::int64_t>(now - mark);
+      t[part] += static_cast<std::int64_t>(now - mark);
       mark = now;
     }
   }
@@ -258,7 +266,8 @@ CHROMA2_HD void run_worker_group(G g, const WorkerRef<Layout>& w, const P& physi
   GroupTelemetry t{};
   ListLengths n;
   const GroupQueues<G, Layout, Tuning::chunk> queues(g, w, s, t, n);
-  WorkerAgent<Tuning, P, Policy, G, Layout> agent{queues, physics, policy, group_index == 0};
+  WorkerAgent<Tuning, P, Policy, G, Layout> agent{queues,          g, w, s, n, t, physics, policy,
+                                                  group_index == 0};
   agent.run();
 }
 
