@@ -206,3 +206,24 @@ TEST_CASE("The worker rejects bad options and bad events with readable errors", 
   auto many = make_primaries(20000, 0);
   CHECK_THROWS_WITH(w.submit_all(many, out), ContainsSubstring("not running"));
 }
+
+TEST_CASE("run_event takes a batch from start to end and leaves the worker as it found it",
+          "[worker][host]") {
+  const QueueHarness h{3, 0, 1.0f};
+  PersistentWorker<QueueHarness> w(h, worker_options(1024, 2, 4));
+  const auto in = make_primaries(5000, 0);
+  auto out = w.run_event(in);
+  CHECK_FALSE(w.running());
+  sort_by_id(out);
+  REQUIRE(out.size() == in.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    CHECK(out[i].id == in[i].id);
+    CHECK(out[i].steps == 3);
+  }
+  CHECK(w.event_status(0).complete());
+  w.start();
+  const auto more = w.run_event(make_primaries(100, 1), 1);
+  CHECK(w.running());
+  CHECK(more.size() == 100);
+  w.stop();
+}

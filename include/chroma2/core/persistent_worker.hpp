@@ -160,6 +160,28 @@ class PersistentWorker {
     }
   }
 
+  // One batch start to end: submits every photon (their event ids must be `event`), closes the
+  // event, waits for it and returns what was drained meanwhile (the event's photons, and any other
+  // event's that finished then). Starts the worker for the call if it was not running, and stops
+  // it again. Throws chroma2::Error if the event does not complete within the timeout.
+  std::vector<Photon> run_event(std::span<const Photon> photons, std::uint32_t event = 0,
+                                std::chrono::milliseconds timeout = std::chrono::minutes(5)) {
+    const bool was_running = running_.value;
+    if (!was_running) start();
+    std::vector<Photon> out;
+    out.reserve(photons.size());
+    submit_all(photons, out);
+    close_event(event);
+    const std::uint32_t events[] = {event};
+    const bool done = wait_events(events, out, timeout);
+    if (!was_running) stop();
+    if (!done)
+      fail("event " + std::to_string(event) + " did not complete within " +
+               std::to_string(timeout.count()) + " ms",
+           "photons of it are still in flight", "allow a longer timeout or fewer photons");
+    return out;
+  }
+
   // No more photons for this event: it completes once every photon of it finished.
   void close_event(std::uint32_t event) {
     check_open(event);

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// OpticalPhysics end to end on the host backend (the persistent worker on std::jthreads): the
+// bodies in optical_bodies.hpp, which gpu_physics.cu runs on the GPU as they are.
+#include "optical_bodies.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+using namespace chroma2;
+using namespace chroma2::test;
+
+static_assert(Physics<OpticalPhysics<InfiniteMedium>>);
+static_assert(Physics<OpticalPhysics<PlaneGeometry>>);
+static_assert(std::is_trivially_copyable_v<OpticalPhysics<PlaneGeometry>>);
+static_assert(std::is_trivially_copyable_v<SurfaceRef>);
+static_assert(std::is_trivially_copyable_v<SurfacesRef>);
+
+TEST_CASE("Absorption lengths follow Beer-Lambert and time follows the path",
+          "[physics][optical][host][stats]") {
+  check_beer_lambert<Host>(1000000);
+}
+
+TEST_CASE("Absorption and Rayleigh scattering race by their lengths",
+          "[physics][optical][host][stats]") {
+  check_absorption_scattering_race<Host>(1000000);
+}
+
+TEST_CASE("Arrival times follow the group velocity of a dispersive medium",
+          "[physics][optical][host]") {
+  check_group_velocity_timing<Host>();
+}
+
+TEST_CASE("A dielectric plane reflects s and p light with the Fresnel reflectance",
+          "[physics][optical][host][stats]") {
+  check_fresnel_fractions<Host>(200000);
+}
+
+TEST_CASE("Chroma's surface model splits photons by its tables and Fresnel takes the rest",
+          "[physics][optical][host][stats]") {
+  check_chroma_surface<Host>(1000000);
+}
+
+TEST_CASE("A source 20 um from a detector counts the same at the origin and 30 m away",
+          "[physics][optical][host][stats]") {
+  check_translation_invariance<Host>(1000000);
+}
+
+TEST_CASE("Non-finite photons end with nan_abort and are counted", "[physics][optical][host]") {
+  check_nan_photons<Host>();
+}
+
+TEST_CASE("Every photon at a surface ends once, with the history bit of its ending",
+          "[physics][optical][host]") {
+  check_chroma_surface_conservation<Host>(20000);
+}
+
+TEST_CASE("Bad surfaces are errors that name the surface, the property and the entry",
+          "[physics][surfaces][host]") {
+  using Catch::Matchers::ContainsSubstring;
+  const auto rejects = [](SurfaceSpec s, const char* what) {
+    CHECK_THROWS_WITH(SurfaceSet<Host>({s}),
+                      ContainsSubstring(what) && ContainsSubstring("\u2014"));
+  };
+  SurfaceSpec over;
+  over.name = "greedy";
+  over.detect = {{400.0, 500.0}, {0.6, 0.6}};
+  over.absorb = {{400.0, 450.0, 500.0}, {0.3, 0.5, 0.3}};
+  rejects(over, "surface 'greedy': detect + absorb");
+  SurfaceSpec negative;
+  negative.name = "odd";
+  negative.reflectivity = {{400.0, 500.0}, {0.5, 1.5}};
+  rejects(negative, "reflectivity");
+  SurfaceSpec model;
+  model.name = "mystery";
+  model.model = 17;
+  rejects(model, "names model 17");
+  SurfaceSpec paint;
+  paint.name = "paint";
+  paint.model = static_cast<std::uint32_t>(SurfaceModel::back_painted);
+  rejects(paint, "without a layer_index");
+  SurfaceSpec dichroic;
+  dichroic.name = "filter";
+  dichroic.model = static_cast<std::uint32_t>(SurfaceModel::dichroic);
+  dichroic.dichroic_angles_deg = {0, 45};
+  dichroic.dichroic_reflectance = {flat_table(0.5)};
+  rejects(dichroic, "each angle of incidence needs one R and one T table");
+  SurfaceSpec wls;
+  wls.name = "shifter";
+  wls.model = static_cast<std::uint32_t>(SurfaceModel::wavelength_shifting);
+  wls.reemit = flat_table(0.5);
+  rejects(wls, "re-emits but has no reemission spectrum");
+  SurfaceSpec user;
+  user.name = "user";
+  user.model = first_user_surface_model;
+  CHECK_NOTHROW(SurfaceSet<Host>({user}));
+  CHECK_THROWS_WITH(check_surface_models<StandardSurfaceModels>({user}),
+                    ContainsSubstring("surface 'user' names model 64"));
+  CHECK_NOTHROW(check_surface_models<StandardSurfaceModels>({over, paint}));
+}
