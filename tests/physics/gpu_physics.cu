@@ -59,3 +59,8 @@ TEST_CASE("GPU: OpticalPhysics on analytic nested spheres absorbs the analytic f
           "[physics][examples][gpu][stats]") {
   check_nested_spheres<Device>(1000000);
 }
+
+TEST_CASE("GPU: every standard surface model runs through the worker and conserves photons",
+          "[physics][optical][surfaces][gpu]") {
+  check_every_surface_model<Device>(scaled(20000, 2000));
+}

@@ -97,3 +97,37 @@ TEST_CASE("Bad surfaces are errors that name the surface, the property and the e
                     ContainsSubstring("surface 'user' names model 64"));
   CHECK_NOTHROW(check_surface_models<StandardSurfaceModels>({over, paint}));
 }
+
+TEST_CASE("Every standard surface model runs through the worker and conserves photons",
+          "[physics][optical][surfaces][host]") {
+  check_every_surface_model<Host>(20000);
+}
+
+namespace {
+struct ScatteringNearMiss {  // returns a direction only, no polarisation: not a ScatteringProcess
+  static constexpr std::uint32_t history_bit = 0;
+  float mean_free_path(float l, float) const { return l; }
+  template <class Rng>
+  Vec3 scatter(Vec3 d, Vec3, Rng&) const {
+    return d;
+  }
+};
+struct SurfaceModelNearMiss {  // no model id
+  template <class Rng>
+  BoundaryFate interact(const SurfacesRef&, const BoundaryInput&, Photon&, Rng&) const {
+    return BoundaryFate::back;
+  }
+};
+struct ScatteringArchetype {
+  static constexpr std::uint32_t history_bit = history::rayleigh_scatter;
+  float mean_free_path(float l, float) const { return l; }
+  template <class Rng>
+  Beam scatter(Vec3 d, Vec3 e, Rng&) const {
+    return {d, e};
+  }
+};
+}  // namespace
+static_assert(ScatteringProcess<ScatteringArchetype>);
+static_assert(!ScatteringProcess<ScatteringNearMiss>);
+static_assert(SurfaceModelFor<ChromaSurface, SurfacesRef>);
+static_assert(!SurfaceModelFor<SurfaceModelNearMiss, SurfacesRef>);
