@@ -49,7 +49,7 @@ inline constexpr std::uint32_t isotropic_init = 1u << 30;
 }  // namespace history
 
 // The history bit that goes with an ending (0 for alive and for synthetic endings).
-constexpr std::uint32_t history_of(TerminalReason r) {
+CHROMA2_HD constexpr std::uint32_t history_of(TerminalReason r) {
   switch (r) {
     case TerminalReason::bulk_absorbed:
       return history::bulk_absorb;
