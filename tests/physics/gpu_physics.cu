@@ -96,8 +96,8 @@ TEST_CASE("GPU and host give the same photons within the stated tolerance",
   REQUIRE(a.size() == b.size());
   std::size_t same_ending = 0, same_counter = 0, close = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    const bool same = a[i].reason == b[i].reason && a[i].steps == b[i].steps &&
-                      a[i].history == b[i].history;
+    const bool same =
+        a[i].reason == b[i].reason && a[i].steps == b[i].steps && a[i].history == b[i].history;
     same_ending += same;
     same_counter += a[i].rng_counter == b[i].rng_counter;
     if (same) {
@@ -106,9 +106,15 @@ TEST_CASE("GPU and host give the same photons within the stated tolerance",
     }
   }
   const double agree = double(same_ending) / n;
-  std::printf("host vs GPU over %u photons: same ending, steps and history %.4f%%, same RNG "
-              "counter %.4f%%, positions within 1e-3 where the endings agree %.4f%%\n",
-              n, 100 * agree, 100.0 * same_counter / n, 100.0 * close / same_ending);
+  std::printf(
+      "host vs GPU over %u photons: same ending, steps and history %.4f%%, same RNG "
+      "counter %.4f%%, positions within 1e-3 where the endings agree %.4f%%\n",
+      n, 100 * agree, 100.0 * same_counter / n, 100.0 * close / same_ending);
   CHECK(agree > 0.999);
   CHECK(close == same_ending);
+}
+
+TEST_CASE("GPU: painted, metal and dichroic surfaces split photons by tables read between nodes",
+          "[physics][optical][surfaces][gpu][stats]") {
+  check_reflector_fractions<Device>(1000000);
 }

@@ -370,6 +370,72 @@ void check_every_surface_model(std::uint32_t n) {
   }
 }
 
+// Reflectors at a wavelength (and, for the dichroic, an angle) between their table nodes:
+// front paint (reflectivity 0.75 at 450 nm between 0.6 and 0.9), metal (reflectivity 0.4,
+// efficiency 0.3: reflected 0.4, detected 0.18, absorbed 0.42), dichroic at 30° between its 0° and
+// 60° tables (R 0.4, T 0.5, absorbed 0.1). χ² over each one's outcomes.
+template <class Space>
+void check_reflector_fractions(std::uint32_t n) {
+  SurfaceSpec paint;
+  paint.name = "paint";
+  paint.model = static_cast<std::uint32_t>(SurfaceModel::front_painted);
+  paint.reflectivity = {{400.0, 500.0}, {0.6, 0.9}};
+  SurfaceSpec metal;
+  metal.name = "metal";
+  metal.model = static_cast<std::uint32_t>(SurfaceModel::metal);
+  metal.reflectivity = {{400.0, 500.0}, {0.2, 0.6}};
+  metal.efficiency = {{400.0, 500.0}, {0.5, 0.1}};
+  SurfaceSpec filter;
+  filter.name = "filter";
+  filter.model = static_cast<std::uint32_t>(SurfaceModel::dichroic);
+  filter.dichroic_angles_deg = {0.0, 60.0};
+  filter.dichroic_reflectance = {flat_table(0.2), flat_table(0.6)};
+  filter.dichroic_transmittance = {flat_table(0.7), flat_table(0.3)};
+  MaterialSet<Space> materials({simple_material("air", 1.0), simple_material("glass", 1.5)});
+  SurfaceSet<Space> surfaces({paint, metal, filter});
+  struct Case {
+    const char* name;
+    float angle_deg;
+    std::vector<double> p;  // reflected, transmitted, detected, absorbed
+  };
+  const Case cases[] = {{"front paint", 0.0f, {0.75, 0.0, 0.0, 0.25}},
+                        {"metal", 0.0f, {0.4, 0.0, 0.18, 0.42}},
+                        {"dichroic", 30.0f, {0.4, 0.5, 0.0, 0.1}}};
+  for (std::int32_t k = 0; k < 3; ++k) {
+    const Case& c = cases[k];
+    PlaneGeometry plane;
+    plane.surface = k;
+    OpticalPhysics<PlaneGeometry> physics{plane, materials.ref(), surfaces.ref()};
+    const float a = c.angle_deg * 3.14159265f / 180.0f;
+    const Vec3 d{std::sin(a), 0.0f, std::cos(a)};
+    std::vector<Photon> in;
+    for (std::uint32_t i = 0; i < n; ++i)
+      in.push_back(make_photon(i, {-d.x, 0.0f, -d.z}, d, {0, 1, 0}, 450.0f));
+    const auto out = propagate<Space>(physics, in);
+    check_conservation(in, out);
+    std::vector<double> observed(4, 0.0), expected;
+    for (const Photon& p : out) {
+      if (p.reason == TerminalReason::detected)
+        observed[2] += 1;
+      else if (p.reason == TerminalReason::surface_absorbed)
+        observed[3] += 1;
+      else if (p.direction.z < 0)
+        observed[0] += 1;
+      else
+        observed[1] += 1;
+    }
+    std::vector<double> obs;
+    for (int j = 0; j < 4; ++j)
+      if (c.p[j] > 0)
+        obs.push_back(observed[j]), expected.push_back(c.p[j] * n);
+      else
+        CHECK(observed[j] == 0);
+    const ChiSquare chi = chi_square(obs, expected);
+    INFO(c.name << ": χ² = " << chi.chi2 << " on " << chi.dof << " dof, p = " << chi.p_value);
+    CHECK(chi.p_value > 1e-3);
+  }
+}
+
 // Translation invariance: a point source 10 float spacings at 30 m (19.53 µm) from a detecting
 // plane, in a medium with a 10 µm absorption length and re-emission probability 0.9, at the
 // origin and at (30 m, 0, 0): the same detected fraction (two-proportion z-test) and the same mean

@@ -131,3 +131,8 @@ static_assert(ScatteringProcess<ScatteringArchetype>);
 static_assert(!ScatteringProcess<ScatteringNearMiss>);
 static_assert(SurfaceModelFor<ChromaSurface, SurfacesRef>);
 static_assert(!SurfaceModelFor<SurfaceModelNearMiss, SurfacesRef>);
+
+TEST_CASE("Painted, metal and dichroic surfaces split photons by tables read between their nodes",
+          "[physics][optical][surfaces][host][stats]") {
+  check_reflector_fractions<Host>(1000000);
+}
