@@ -118,3 +118,8 @@ TEST_CASE("GPU: painted, metal and dichroic surfaces split photons by tables rea
           "[physics][optical][surfaces][gpu][stats]") {
   check_reflector_fractions<Device>(1000000);
 }
+
+TEST_CASE("GPU: a one-sided surface acts only on photons from its outer side",
+          "[physics][optical][surfaces][gpu]") {
+  check_one_sided_surface<Device>();
+}

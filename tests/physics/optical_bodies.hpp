@@ -436,6 +436,39 @@ void check_reflector_fractions(std::uint32_t n) {
   }
 }
 
+// A one-sided surface acts only on photons from its outer (normal) side: a detector there catches
+// every photon from above and none from below, where the boundary is a plain dielectric; a
+// two-sided one catches both.
+template <class Space>
+void check_one_sided_surface() {
+  SurfaceSpec one, two;
+  one.name = "one-sided";
+  one.one_sided = true;
+  one.detect = flat_table(1.0);
+  two.name = "two-sided";
+  two.detect = flat_table(1.0);
+  MaterialSet<Space> materials({simple_material("air", 1.0), simple_material("glass", 1.5)});
+  SurfaceSet<Space> surfaces({one, two});
+  for (std::int32_t k = 0; k < 2; ++k) {
+    PlaneGeometry plane;  // z = 0, normal +z: the outer side is above
+    plane.surface = k;
+    OpticalPhysics<PlaneGeometry> physics{plane, materials.ref(), surfaces.ref()};
+    std::vector<Photon> in;
+    for (std::uint32_t i = 0; i < 2000; ++i) {
+      const float side = i % 2 ? 1.0f : -1.0f;  // odd: from above, even: from below
+      in.push_back(make_photon(i, {0, 0, side}, {0, 0, -side}, {1, 0, 0}, 450.0f));
+    }
+    const auto out = propagate<Space>(physics, in);
+    check_conservation(in, out);
+    std::size_t above = 0, below = 0;
+    for (const Photon& p : out)
+      if (p.reason == TerminalReason::detected) (p.id % 2 ? above : below) += 1;
+    INFO((k == 0 ? "one-sided" : "two-sided"));
+    CHECK(above == 1000);
+    CHECK(below == (k == 0 ? 0u : 1000u));
+  }
+}
+
 // Translation invariance: a point source 10 float spacings at 30 m (19.53 µm) from a detecting
 // plane, in a medium with a 10 µm absorption length and re-emission probability 0.9, at the
 // origin and at (30 m, 0, 0): the same detected fraction (two-proportion z-test) and the same mean

@@ -136,3 +136,8 @@ TEST_CASE("Painted, metal and dichroic surfaces split photons by tables read bet
           "[physics][optical][surfaces][host][stats]") {
   check_reflector_fractions<Host>(1000000);
 }
+
+TEST_CASE("A one-sided surface acts only on photons from its outer side",
+          "[physics][optical][surfaces][host]") {
+  check_one_sided_surface<Host>();
+}
