@@ -2,10 +2,9 @@
 // Fresnel optics against the textbook: reflectances vs angle (Hecht's sine and tangent forms, in
 // double), TIR, normal and grazing incidence, the reflected fraction of 1e6 photons, outgoing
 // polarisation vectors against Born & Wolf's amplitudes in double, and metals (complex index).
-#include "chroma2/core/rng/philox.hpp"
-#include "chroma2/core/rng/sampling.hpp"
-#include "chroma2/physics/fresnel.hpp"
-#include "support/stats.hpp"
+// The statistical tests are bodies in interaction_bodies.hpp, run here on the host and in
+// gpu_interactions.cu on the GPU.
+#include "interaction_bodies.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -14,43 +13,20 @@
 #include <cstdint>
 #include <initializer_list>
 #include <utility>
-#include <vector>
 
 using namespace chroma2;
 using namespace chroma2::test;
+using namespace chroma2::test::interaction;
 
 namespace {
 
-constexpr double pi = 3.14159265358979323846;
-constexpr std::uint64_t fresnel_seed = 0xf2e5'4e1e'2026'0001ull;
-using Rng = PhotonRng<Philox4x32Policy>;
-Rng make_rng(std::uint64_t stream) { return Rng({}, RngKey{fresnel_seed, stream, 11}, 0); }
+Rng make_rng(std::uint64_t stream) { return fresnel_streams(stream).shared(); }
 
 // Always the same number: forces a branch (2⁻²⁴ reflects whenever R > 0, 1 refracts unless TIR).
 struct ConstantRng {
   float value;
   float uniform() { return value; }
 };
-constexpr float smallest_u = 1.0f / 16777216.0f;
-
-// Hecht, Optics, §4.6.2: R_s = sin²(θi − θt)/sin²(θi + θt), R_p = tan²(θi − θt)/tan²(θi + θt),
-// and ((n1 − n2)/(n1 + n2))² at normal incidence, where both forms are 0/0.
-struct TextbookR {
-  double s, p;
-  bool tir;
-};
-TextbookR textbook_reflectance(double theta_i, double n1, double n2) {
-  const double sin_t = n1 / n2 * std::sin(theta_i);
-  if (sin_t >= 1.0) return {1.0, 1.0, true};
-  if (theta_i == 0.0) {
-    const double r = (n1 - n2) / (n1 + n2);
-    return {r * r, r * r, false};
-  }
-  const double theta_t = std::asin(sin_t);
-  const double rs = std::sin(theta_i - theta_t) / std::sin(theta_i + theta_t);
-  const double rp = std::tan(theta_i - theta_t) / std::tan(theta_i + theta_t);
-  return {rs * rs, rp * rp, false};
-}
 
 // Double-precision 3-vectors for the reference polarisations.
 struct D3 {
@@ -63,12 +39,6 @@ double distance(D3 a, Vec3 b) {
   return std::sqrt((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y) +
                    (a.z - b.z) * (a.z - b.z));
 }
-
-// A photon in the x–z plane hitting the surface z = 0 from above at angle theta.
-Vec3 incident(double theta) {
-  return {static_cast<float>(std::sin(theta)), 0.0f, static_cast<float>(-std::cos(theta))};
-}
-constexpr Vec3 up{0.0f, 0.0f, 1.0f};
 
 }  // namespace
 
@@ -241,34 +211,7 @@ TEST_CASE("Grazing incidence gives no NaN and the textbook R at 89.99 degrees",
 
 TEST_CASE("The fraction of 1e6 photons reflected equals R (binomial z-test)",
           "[physics][fresnel][host]") {
-  struct Case {
-    float n1, n2;
-    double theta_deg;
-  };
-  const Case cases[] = {{1.0f, 1.5f, 0.0},  {1.0f, 1.5f, 30.0}, {1.0f, 1.5f, 56.31},
-                        {1.0f, 1.5f, 80.0}, {1.5f, 1.0f, 20.0}, {1.5f, 1.0f, 40.0}};
-  const char* pol_names[] = {"s", "p", "45 deg"};
-  std::uint64_t stream = 100;
-  for (const Case& k : cases) {
-    const Vec3 d = incident(k.theta_deg * pi / 180.0);
-    const Vec3 e_s{0.0f, -1.0f, 0.0f};
-    const Vec3 e_p = cross(e_s, d);
-    const Vec3 pols[] = {e_s, e_p, normalize(e_s + e_p)};
-    for (int j = 0; j < 3; ++j) {
-      const TextbookR want = textbook_reflectance(std::acos(double(-d.z)), k.n1, k.n2);
-      const double r = j == 0 ? want.s : j == 1 ? want.p : 0.5 * (want.s + want.p);
-      auto rng = make_rng(stream++);
-      const int n = 1000000;
-      int reflected = 0;
-      for (int i = 0; i < n; ++i)
-        reflected += interact_dielectric(d, pols[j], up, k.n1, k.n2, rng).reflected;
-      const double sigma = std::sqrt(n * r * (1 - r));
-      const double z = sigma > 0 ? (reflected - n * r) / sigma : reflected - n * r;
-      INFO(k.n1 << " -> " << k.n2 << " at " << k.theta_deg << " deg, " << pol_names[j] << ": R "
-                << r << ", reflected " << reflected << " of " << n << ", z = " << z);
-      CHECK(std::fabs(z) < 3.29);  // two-sided p > 1e-3
-    }
-  }
+  check_fresnel_reflected_fractions(HostExecutor{});
 }
 
 TEST_CASE(
@@ -343,35 +286,7 @@ TEST_CASE("At Brewster's angle p light is not reflected and reflected light is p
 
 TEST_CASE("Random boundaries always give unit, transverse, finite beams obeying Snell's law",
           "[physics][fresnel][host]") {
-  auto rng = make_rng(9);
-  double worst_norm = 0, worst_dot = 0, worst_snell = 0;
-  int wrong_side = 0, non_finite = 0;
-  for (int i = 0; i < 1000000; ++i) {
-    const Vec3 d = rng.isotropic();
-    const Vec3 e = rng.perpendicular_to(d);
-    const Vec3 normal = rng.isotropic();
-    const float n1 = 1.0f + 1.5f * rng.uniform(), n2 = 1.0f + 1.5f * rng.uniform();
-    const DielectricOutcome o = interact_dielectric(d, e, normal, n1, n2, rng);
-    const float sum = o.direction.x + o.direction.y + o.direction.z + o.polarisation.x +
-                      o.polarisation.y + o.polarisation.z;
-    non_finite += !std::isfinite(sum);
-    worst_norm = std::fmax(worst_norm, std::fabs(norm(o.direction) - 1.0f));
-    worst_norm = std::fmax(worst_norm, std::fabs(norm(o.polarisation) - 1.0f));
-    worst_dot = std::fmax(worst_dot, std::fabs(dot(o.direction, o.polarisation)));
-    const float side_in = dot(d, normal), side_out = dot(o.direction, normal);
-    wrong_side += o.reflected ? side_in * side_out > 0 : side_in * side_out < 0;
-    if (!o.reflected) {
-      const double sin_i = norm(cross(d, normal)), sin_t = norm(cross(o.direction, normal));
-      worst_snell = std::fmax(worst_snell, std::fabs(n1 * sin_i - n2 * sin_t));
-    }
-  }
-  INFO("max |norm-1| " << worst_norm << ", max |d.E| " << worst_dot << ", max Snell residual "
-                       << worst_snell);
-  CHECK(non_finite == 0);
-  CHECK(wrong_side == 0);
-  CHECK(worst_norm < 1e-6);
-  CHECK(worst_dot < 1e-6);
-  CHECK(worst_snell < 1e-5);
+  check_random_boundaries(HostExecutor{});
 }
 
 TEST_CASE("Degenerate inputs (equal indices, longitudinal or zero polarisation) give no NaN",
