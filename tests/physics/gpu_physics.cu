@@ -3,6 +3,7 @@
 // kernel (Space = Device), the same assertions as the host tests. The [stats] cases run at full
 // statistics plainly and are left out under compute-sanitizer, where the others run at reduced
 // scale (conservation, NaN handling and timing are still asserted).
+#include "detector_bodies.hpp"
 #include "example_bodies.hpp"
 #include "optical_bodies.hpp"
 #include "support/scale.hpp"
@@ -122,4 +123,11 @@ TEST_CASE("GPU: painted, metal and dichroic surfaces split photons by tables rea
 TEST_CASE("GPU: a one-sided surface acts only on photons from its outer side",
           "[physics][optical][surfaces][gpu]") {
   check_one_sided_surface<Device>();
+}
+
+TEST_CASE("GPU: Chroma's tiny demo detector runs end to end: nothing escapes, photons are detected",
+          "[physics][optical][detector][gpu][data]") {
+  const auto dir = find_data_dir();
+  if (!dir) SKIP(data_dir_absent_message());
+  check_demo_detector<Device>(*dir / "chroma-demo", scaled(200000, 5000));
 }

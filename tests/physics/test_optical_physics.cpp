@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // OpticalPhysics end to end on the host backend (the persistent worker on std::jthreads): the
 // bodies in optical_bodies.hpp, which gpu_physics.cu runs on the GPU as they are.
+#include "detector_bodies.hpp"
 #include "optical_bodies.hpp"
+#include "support/data.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <filesystem>
+#include <fstream>
 
 using namespace chroma2;
 using namespace chroma2::test;
@@ -140,4 +145,54 @@ TEST_CASE("Painted, metal and dichroic surfaces split photons by tables read bet
 TEST_CASE("A one-sided surface acts only on photons from its outer side",
           "[physics][optical][surfaces][host]") {
   check_one_sided_surface<Host>();
+}
+
+TEST_CASE("Chroma's tiny demo detector runs end to end: nothing escapes, photons are detected",
+          "[physics][optical][detector][host][data]") {
+  check_demo_detector<Host>(require_data_dir() / "chroma-demo", 20000);
+}
+
+TEST_CASE("A scene naming a material or surface without tables is an error naming the triangle",
+          "[physics][detector][host]") {
+  using Catch::Matchers::ContainsSubstring;
+  Scene scene;
+  Mesh box = make_box({10, 10, 10});
+  box.name = "box";
+  box.materials.assign(box.triangles.size(), TriangleMaterials{0, 1, -1});
+  box.materials[5] = {0, 7, -1};
+  scene.add_placement(scene.add_mesh(std::move(box)));
+  CHECK_THROWS_WITH(check_scene_tables(scene, 2, 0),
+                    ContainsSubstring("mesh 'box' triangle 5 names material 7"));
+  scene.meshes[0].materials[5] = {0, 1, 3};
+  CHECK_THROWS_WITH(check_scene_tables(scene, 2, 2),
+                    ContainsSubstring("mesh 'box' triangle 5 names surface 3"));
+  CHECK_NOTHROW(check_scene_tables(scene, 2, 4));
+  scene.world_material = 2;
+  CHECK_THROWS_WITH(check_scene_tables(scene, 2, 4), ContainsSubstring("world material 2"));
+}
+
+TEST_CASE("A malformed surface table is an error naming file and line",
+          "[physics][detector][host]") {
+  using Catch::Matchers::ContainsSubstring;
+  const auto dir = std::filesystem::temp_directory_path() / "chroma2_surface_csv_test";
+  std::filesystem::create_directories(dir);
+  const auto write = [&](const char* text) {
+    std::ofstream(dir / "s.csv") << text;
+    return dir / "s.csv";
+  };
+  CHECK_THROWS_WITH(read_chroma_surface_csv(write("wavelength_nm,detect\n400,0\n"), "s"),
+                    ContainsSubstring("line 1"));
+  const char* header = "wavelength_nm,detect,absorb,reemit,reflect_diffuse,reflect_specular\n";
+  CHECK_THROWS_WITH(
+      read_chroma_surface_csv(
+          write((std::string(header) + "400,0,0,0,0,0\n500,0,1.5,0,0,0\n").c_str()), "s"),
+      ContainsSubstring("line 3") && ContainsSubstring("absorb"));
+  CHECK_THROWS_WITH(
+      read_chroma_surface_csv(write((std::string(header) + "400,0,0,0,0,x\n").c_str()), "s"),
+      ContainsSubstring("line 2"));
+  const SurfaceSpec ok = read_chroma_surface_csv(
+      write((std::string(header) + "400,0.1,0.2,0,0.3,0.1\n500,0.2,0.1,0,0.3,0.1\n").c_str()), "s");
+  CHECK(ok.detect.y[1] == 0.2);
+  CHECK(ok.reemit.x.empty());  // nothing re-emitted: no table
+  std::filesystem::remove_all(dir);
 }
