@@ -6,6 +6,7 @@
 #include "detector_bodies.hpp"
 #include "example_bodies.hpp"
 #include "optical_bodies.hpp"
+#include "support/data.hpp"
 #include "support/scale.hpp"
 
 #include <catch2/catch_test_macros.hpp>
@@ -127,7 +128,5 @@ TEST_CASE("GPU: a one-sided surface acts only on photons from its outer side",
 
 TEST_CASE("GPU: Chroma's tiny demo detector runs end to end: nothing escapes, photons are detected",
           "[physics][optical][detector][gpu][data]") {
-  const auto dir = find_data_dir();
-  if (!dir) SKIP(data_dir_absent_message());
-  check_demo_detector<Device>(*dir / "chroma-demo", scaled(200000, 5000));
+  check_demo_detector<Device>(require_data_dir() / "chroma-demo", scaled(200000, 5000));
 }
