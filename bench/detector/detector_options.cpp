@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The detector benchmark's command line (detector_options.hpp).
+#include "bench/detector/detector_options.hpp"
+
+#include "bench/support/cli.hpp"
+#include "chroma2/config/data_dir.hpp"
+#include "chroma2/config/error.hpp"
+
+namespace chroma2::bench {
+
+DetectorBenchOptions parse_detector_bench_options(int argc, char** argv) {
+  DetectorBenchOptions o;
+  std::string data;
+  CommandLine cli(
+      "Chroma's demo detectors with Chroma's tables and benchmark workload (photons from the "
+      "centre, isotropic, 400-800 nm): the persistent worker against one thread per photon, "
+      "same physics and photons; every run checked");
+  cli.option("data", data,
+             "the shared data folder (default: CHROMA2_DATA_DIR, else ../shared/data next to the "
+             "sources)");
+  cli.repeatable("--detector", o.detectors, "tiny or full (repeatable)");
+  cli.repeatable("--photons", o.photons, "photons per run (repeatable)")
+      ->check(in_range<std::uint64_t>(1, 1u << 26));
+  cli.repeatable("--max-steps", o.max_steps, "step limit per photon (repeatable)")
+      ->check(in_range<std::uint32_t>(1, 65535));
+  cli.option("--seed", o.seed, "run seed");
+  cli.parse(argc, argv);
+  for (const std::string& d : o.detectors)
+    if (d != "tiny" && d != "full")
+      fail("unknown detector '" + d + "'", "the demo has 'tiny' and 'full'", "ask for those");
+  if (!data.empty()) {
+    o.data = data;
+  } else {
+    const auto d = find_data_dir();
+    if (!d) fail(data_dir_absent_message(), "the benchmark needs Chroma's demo detectors", "");
+    o.data = *d;
+  }
+  return o;
+}
+
+}  // namespace chroma2::bench

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The detector benchmark's options and their parser, declared without CLI11 so that
+// bench_detector.cu can call it; detector_options.cpp defines it over bench/support/cli.hpp.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace chroma2::bench {
+
+struct DetectorBenchOptions {
+  std::filesystem::path data;  // the shared data folder
+  std::vector<std::string> detectors{"tiny", "full"};
+  std::vector<std::uint64_t> photons{500000, 5000000};
+  std::vector<std::uint32_t> max_steps{100, 10};
+  std::uint64_t seed = 1;
+};
+
+DetectorBenchOptions parse_detector_bench_options(int argc, char** argv);
+
+}  // namespace chroma2::bench
