@@ -24,6 +24,13 @@ DetectorBenchOptions parse_detector_bench_options(int argc, char** argv) {
   cli.repeatable("--max-steps", o.max_steps, "step limit per photon (repeatable)")
       ->check(in_range<std::uint32_t>(1, 65535));
   cli.option("--seed", o.seed, "run seed");
+  cli.option("--refill-lanes", o.refill_lanes,
+             "worker: refill once this many lanes are empty (0: default)");
+  cli.option("--idle-threshold", o.idle_threshold,
+             "worker: idle iterations before a group sleeps (0: default)");
+  cli.option("--micro-steps", o.micro_steps, "worker: steps per photon per visit (0: default)");
+  cli.option("--page", o.page, "worker: photon slots")->check(in_range<std::uint32_t>(2, 1u << 30));
+  cli.option("--grid", o.grid, "worker: blocks (0: occupancy x SMs)");
   cli.parse(argc, argv);
   for (const std::string& d : o.detectors)
     if (d != "tiny" && d != "full")
