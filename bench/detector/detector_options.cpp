@@ -6,6 +6,9 @@
 #include "chroma2/config/data_dir.hpp"
 #include "chroma2/config/error.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace chroma2::bench {
 
 DetectorBenchOptions parse_detector_bench_options(int argc, char** argv) {
@@ -39,7 +42,10 @@ DetectorBenchOptions parse_detector_bench_options(int argc, char** argv) {
     o.data = data;
   } else {
     const auto d = find_data_dir();
-    if (!d) fail(data_dir_absent_message(), "the benchmark needs Chroma's demo detectors", "");
+    if (!d) {  // as the tests do: nothing to measure without the demo detectors, not a failure
+      std::printf("# skipped: %s\n", data_dir_absent_message().c_str());
+      std::exit(0);
+    }
     o.data = *d;
   }
   return o;
