@@ -167,11 +167,8 @@ struct OpticalPhysics {
     return StepResult::finish(TerminalReason::bulk_absorbed);
   }
 
-  CHROMA2_HD float index_of(std::int32_t material, float wavelength_nm, Photon& p) const {
-    bool out = false;
-    const float n = materials.materials[material].refractive_index(wavelength_nm, out);
-    if (out) p.history |= history::out_of_table;
-    return n;
+  CHROMA2_HD float index_of(std::int32_t material, Photon& p) const {
+    return detail::at_wavelength(materials.materials[material].refractive_index, p);
   }
 
   // At a surface: the surface's model (or Fresnel), then the material of the side the photon
@@ -200,8 +197,8 @@ struct OpticalPhysics {
     }
     BoundaryInput in;
     in.normal = from_outer ? h.normal : -h.normal;
-    in.n1 = index_of(from, p.wavelength, p);
-    in.n2 = index_of(to, p.wavelength, p);
+    in.n1 = index_of(from, p);
+    in.n2 = index_of(to, p);
     in.surface = h.surface;
     in.channel = h.channel;
     const bool surface_acts = h.surface >= 0 && h.surface < surfaces.count &&

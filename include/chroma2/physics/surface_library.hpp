@@ -81,6 +81,14 @@ CHROMA2_HD BoundaryFate surface_reemission(const SurfacesRef& set, const Surface
 
 inline constexpr std::uint32_t model_id(SurfaceModel m) { return static_cast<std::uint32_t>(m); }
 
+// A table at the photon's wavelength; a wavelength outside the table marks the photon's history.
+CHROMA2_HD inline float at_wavelength(const UniformTableRef& table, Photon& p) {
+  bool out = false;
+  const float v = table(p.wavelength, out);
+  if (out) p.history |= history::out_of_table;
+  return v;
+}
+
 }  // namespace detail
 
 // Chroma's default: one uniform draw picks detect, absorb, reemit, reflect_diffuse,
@@ -92,38 +100,35 @@ struct ChromaSurface {
   CHROMA2_HD BoundaryFate interact(const SurfacesRef& set, const BoundaryInput& in, Photon& p,
                                    Rng& rng) const {
     const SurfaceRef& s = set[in.surface];
-    bool out = false;
-    const float wl = p.wavelength;
     const float u = rng.uniform();
-    float c = s.detect(wl, out);
+    float c = detail::at_wavelength(s.detect, p);
     BoundaryFate fate;
     if (u <= c) {
       p.history |= history::surface_detect;
       fate = BoundaryFate::detected;
-    } else if (u <= (c += s.absorb(wl, out))) {
+    } else if (u <= (c += detail::at_wavelength(s.absorb, p))) {
       p.history |= history::surface_absorb;
       fate = BoundaryFate::absorbed;
-    } else if (u <= (c += s.reemit(wl, out))) {
+    } else if (u <= (c += detail::at_wavelength(s.reemit, p))) {
       fate = detail::surface_reemission(set, s, in, p, rng);
-    } else if (u <= (c += s.reflect_diffuse(wl, out))) {
+    } else if (u <= (c += detail::at_wavelength(s.reflect_diffuse, p))) {
       const Beam b = sample_lambertian(p.direction, in.normal, rng);
       p.direction = b.direction;
       p.polarisation = b.polarisation;
       p.history |= history::reflect_diffuse;
       fate = BoundaryFate::back;
-    } else if (u <= (c += s.reflect_specular(wl, out))) {
+    } else if (u <= (c += detail::at_wavelength(s.reflect_specular, p))) {
       const Beam b = specular_reflection(p.direction, p.polarisation, in.normal);
       p.direction = b.direction;
       p.polarisation = b.polarisation;
       p.history |= history::reflect_specular;
       fate = BoundaryFate::back;
-    } else if (u <= (c += s.transmit(wl, out))) {
+    } else if (u <= (c += detail::at_wavelength(s.transmit, p))) {
       p.history |= history::surface_transmit;
       fate = BoundaryFate::across;
     } else {
       fate = detail::plain_dielectric(in, p, rng);
     }
-    if (out) p.history |= history::out_of_table;
     return fate;
   }
 };
@@ -181,9 +186,7 @@ struct FrontPaintedSurface {
   CHROMA2_HD BoundaryFate interact(const SurfacesRef& set, const BoundaryInput& in, Photon& p,
                                    Rng& rng) const {
     const SurfaceRef& s = set[in.surface];
-    bool out = false;
-    const float r = s.reflectivity(p.wavelength, out);
-    if (out) p.history |= history::out_of_table;
+    const float r = detail::at_wavelength(s.reflectivity, p);
     return detail::apply(front_painted(p.direction, p.polarisation, in.normal, r, s.finish, rng),
                          p);
   }
@@ -196,10 +199,8 @@ struct BackPaintedSurface {
   CHROMA2_HD BoundaryFate interact(const SurfacesRef& set, const BoundaryInput& in, Photon& p,
                                    Rng& rng) const {
     const SurfaceRef& s = set[in.surface];
-    bool out = false;
-    const float r = s.reflectivity(p.wavelength, out);
-    const float n_layer = s.layer_index(p.wavelength, out);
-    if (out) p.history |= history::out_of_table;
+    const float r = detail::at_wavelength(s.reflectivity, p);
+    const float n_layer = detail::at_wavelength(s.layer_index, p);
     return detail::apply(
         back_painted(p.direction, p.polarisation, in.normal, in.n1, n_layer, r, s.finish, rng), p);
   }
@@ -212,19 +213,17 @@ struct MetalSurface {
   CHROMA2_HD BoundaryFate interact(const SurfacesRef& set, const BoundaryInput& in, Photon& p,
                                    Rng& rng) const {
     const SurfaceRef& s = set[in.surface];
-    bool out = false;
-    const float wl = p.wavelength;
-    const float efficiency = s.efficiency(wl, out);
+    const float efficiency = detail::at_wavelength(s.efficiency, p);
     SurfaceOutcome o;
     if (s.has_complex_index) {
-      const float nr = s.index_real(wl, out), ni = s.index_imag(wl, out);
+      const float nr = detail::at_wavelength(s.index_real, p);
+      const float ni = detail::at_wavelength(s.index_imag, p);
       o = dielectric_metal_complex(p.direction, p.polarisation, in.normal, in.n1, nr, ni,
                                    efficiency, rng);
     } else {
-      o = dielectric_metal(p.direction, p.polarisation, in.normal, s.reflectivity(wl, out),
-                           efficiency, s.finish, rng);
+      o = dielectric_metal(p.direction, p.polarisation, in.normal,
+                           detail::at_wavelength(s.reflectivity, p), efficiency, s.finish, rng);
     }
-    if (out) p.history |= history::out_of_table;
     return detail::apply(o, p);
   }
 };
@@ -253,9 +252,7 @@ struct WavelengthShiftingSurface {
   CHROMA2_HD BoundaryFate interact(const SurfacesRef& set, const BoundaryInput& in, Photon& p,
                                    Rng& rng) const {
     const SurfaceRef& s = set[in.surface];
-    bool out = false;
-    const float q = s.reemit(p.wavelength, out);
-    if (out) p.history |= history::out_of_table;
+    const float q = detail::at_wavelength(s.reemit, p);
     if (rng.uniform() <= q) return detail::surface_reemission(set, s, in, p, rng);
     return detail::plain_dielectric(in, p, rng);
   }
