@@ -34,7 +34,9 @@ DetectorBenchOptions parse_detector_bench_options(int argc, char** argv) {
   cli.option("--micro-steps", o.micro_steps, "worker: steps per photon per visit (0: default)");
   cli.option("--page", o.page, "worker: photon slots")->check(in_range<std::uint32_t>(2, 1u << 30));
   cli.option("--grid", o.grid, "worker: blocks (0: occupancy x SMs)");
+  cli.option("--threads", o.threads, "host: threads (0: hardware threads)");
   cli.parse(argc, argv);
+  o.photons_given = cli.given("--photons");
   for (const std::string& d : o.detectors)
     if (d != "tiny" && d != "full")
       fail("unknown detector '" + d + "'", "the demo has 'tiny' and 'full'", "ask for those");
