@@ -9,6 +9,7 @@
 // physics, RNG and photons: the drivers must give the same final states (checked photon by
 // photon). Chroma's own figures on these machines are printed beside them.
 #include "bench/detector/detector_options.hpp"
+#include "bench/detector/run_to_end.hpp"
 #include "bench/support/report.hpp"
 #include "chroma2/config/cuda_check.hpp"
 #include "chroma2/core/persistent_worker.hpp"
@@ -32,33 +33,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using DetectorPhysics = OpticalPhysics<TriangleGeometryRef>;
 
-// Chroma's benchmark photons; the wavelength from a fixed sequence (the same photons every run).
-std::vector<Photon> chroma_photons(std::uint64_t n) {
-  std::vector<Photon> v(n);
-  std::uint64_t state = 0x9e3779b97f4a7c15ull;
-  for (std::uint64_t i = 0; i < n; ++i) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    Photon& p = v[i];
-    p.wavelength = 400.0f + 400.0f * static_cast<float>(state >> 40) * (1.0f / 16777216.0f);
-    p.weight = 1.0f;
-    p.id = i;
-    p.history = history::isotropic_init;
-  }
-  return v;
-}
-
 // Driver 2: each thread takes one photon through all its steps (the worker's own step rules).
 __global__ void thread_per_photon(DetectorPhysics physics, Photon* photons, std::uint64_t n,
                                   std::uint64_t seed, std::uint32_t max_steps) {
   const std::uint64_t i = blockIdx.x * std::uint64_t(blockDim.x) + threadIdx.x;
   if (i >= n) return;
   Photon p = photons[i];
-  PhotonRng<Philox4x32Policy> rng({}, RngKey{seed, p.id, p.event}, p.rng_counter);
-  apply_isotropic_init(p, rng);
-  StepContext<Philox4x32Policy> ctx{&rng};
-  while (take_step(physics, p, ctx, max_steps).reason == TerminalReason::alive) {
-  }
-  p.rng_counter = rng.counter();
+  run_to_end(physics, p, seed, max_steps);
   photons[i] = p;
 }
 
@@ -129,7 +110,7 @@ int run(const DetectorBenchOptions& opt) {
     table.print_header();
     for (std::uint64_t n : opt.photons)
       for (std::uint32_t max_steps : opt.max_steps) {
-        const std::vector<Photon> photons = chroma_photons(n);
+        const std::vector<Photon> photons = chroma_benchmark_photons(n);
         // (1) the persistent worker, photons in its inbox before the clock starts
         WorkerOptions wo;
         wo.page_capacity = opt.page;

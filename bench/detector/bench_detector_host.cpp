@@ -5,6 +5,7 @@
 // give the same final states (checked photon by photon). Prints photons/s and photons/s per core,
 // and names the CPU. Default: 200,000 photons (--photons to change).
 #include "bench/detector/detector_options.hpp"
+#include "bench/detector/run_to_end.hpp"
 #include "bench/support/report.hpp"
 #include "chroma2/core/persistent_worker.hpp"
 #include "chroma2/geometry/triangle_geometry.hpp"
@@ -38,21 +39,6 @@ std::string cpu_name() {
   return "unknown CPU";
 }
 
-// The GPU benchmark's photons (bench_detector.cu): the same fixed sequence of wavelengths.
-std::vector<Photon> chroma_photons(std::uint64_t n) {
-  std::vector<Photon> v(n);
-  std::uint64_t state = 0x9e3779b97f4a7c15ull;
-  for (std::uint64_t i = 0; i < n; ++i) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    Photon& p = v[i];
-    p.wavelength = 400.0f + 400.0f * static_cast<float>(state >> 40) * (1.0f / 16777216.0f);
-    p.weight = 1.0f;
-    p.id = i;
-    p.history = history::isotropic_init;
-  }
-  return v;
-}
-
 int run(DetectorBenchOptions opt) {
   if (!opt.photons_given) opt.photons = {200000};
   const unsigned threads =
@@ -80,7 +66,7 @@ int run(DetectorBenchOptions opt) {
     table.print_header();
     for (std::uint64_t n : opt.photons)
       for (std::uint32_t max_steps : opt.max_steps) {
-        const std::vector<Photon> photons = chroma_photons(n);
+        const std::vector<Photon> photons = chroma_benchmark_photons(n);
         WorkerOptions wo;
         wo.page_capacity = 1u << 16;
         wo.inbox_capacity = static_cast<std::uint32_t>(n);
@@ -109,15 +95,8 @@ int run(DetectorBenchOptions opt) {
           std::vector<std::jthread> pool;
           for (unsigned t = 0; t < threads; ++t)
             pool.emplace_back([&, t] {
-              for (std::uint64_t i = t; i < n; i += threads) {
-                Photon& p = from_tasks[i];
-                PhotonRng<Philox4x32Policy> rng({}, RngKey{opt.seed, p.id, p.event}, p.rng_counter);
-                apply_isotropic_init(p, rng);
-                StepContext<Philox4x32Policy> ctx{&rng};
-                while (take_step(physics, p, ctx, max_steps).reason == TerminalReason::alive) {
-                }
-                p.rng_counter = rng.counter();
-              }
+              for (std::uint64_t i = t; i < n; i += threads)
+                run_to_end(physics, from_tasks[i], opt.seed, max_steps);
             });
         }
         const double tasks_s = std::chrono::duration<double>(Clock::now() - t1).count();

@@ -20,20 +20,6 @@
 
 namespace chroma2::test {
 
-// Chroma's benchmark photons: at the origin, t = 0, isotropic with a random perpendicular
-// polarisation (drawn on the worker), wavelength uniform in 400-800 nm (drawn here from a fixed
-// sequence, so host and GPU get the same photons).
-inline std::vector<Photon> chroma_benchmark_photons(std::uint32_t n) {
-  std::vector<Photon> v(n);
-  std::uint64_t state = 0x9e3779b97f4a7c15ull;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    const float u = static_cast<float>(state >> 40) * (1.0f / 16777216.0f);
-    v[i] = make_photon(i, {0, 0, 0}, {0, 0, 1}, {1, 0, 0}, 400.0f + 400.0f * u, true);
-  }
-  return v;
-}
-
 template <class Space>
 void check_demo_detector(const std::filesystem::path& dir, std::uint32_t n) {
   const Scene scene = load_chroma_demo(dir, "tiny");
@@ -46,9 +32,10 @@ void check_demo_detector(const std::filesystem::path& dir, std::uint32_t n) {
   BvhBuildOptions options;
   options.threads = 2;
   const TriangleGeometry<Host> built = build_geometry(scene, options);
+  const std::vector<Photon> photons = chroma_benchmark_photons(n);
   const auto run = [&](const TriangleGeometryRef& g) {
     const OpticalPhysics<TriangleGeometryRef> physics{g, materials.ref(), surfaces.ref()};
-    return propagate<Space>(physics, chroma_benchmark_photons(n), 100);
+    return propagate<Space>(physics, photons, 100);
   };
   std::vector<Photon> out;
   if constexpr (std::is_same_v<Space, Host>) {
@@ -57,7 +44,7 @@ void check_demo_detector(const std::filesystem::path& dir, std::uint32_t n) {
     const TriangleGeometry<Space> uploaded(built);
     out = run(uploaded.ref());
   }
-  check_conservation(chroma_benchmark_photons(n), out);
+  check_conservation(photons, out);
   std::size_t counts[static_cast<int>(TerminalReason::count_)] = {};
   std::size_t clamped = 0;
   std::string escaped;

@@ -5,11 +5,14 @@
 #pragma once
 
 #include "chroma2/config/error.hpp"
+#include "chroma2/core/photon.hpp"
 #include "chroma2/geometry/scene.hpp"
 #include "chroma2/io/npy.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace chroma2 {
 
@@ -73,6 +76,28 @@ inline Scene load_chroma_demo(const std::filesystem::path& dir, const std::strin
     s.add_placement(sol[p] == 0 ? wall : pmt, t, ch[p]);
   }
   return s;
+}
+
+// The photons of Chroma's own benchmark on these detectors (the data folder's README): n photons at
+// the origin at t = 0 with ids 0..n-1, direction and a perpendicular polarisation drawn
+// isotropically from each photon's own stream at its first step (history::isotropic_init),
+// wavelength uniform in 400-800 nm from a fixed sequence, so every driver, backend and run gets the
+// very same photons.
+inline std::vector<Photon> chroma_benchmark_photons(std::uint64_t n) {
+  std::vector<Photon> v(n);
+  std::uint64_t state = 0x9e3779b97f4a7c15ull;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    Photon& p = v[i];
+    p.position = {0.0f, 0.0f, 0.0f};
+    p.direction = {0.0f, 0.0f, 1.0f};     // replaced at the first step
+    p.polarisation = {1.0f, 0.0f, 0.0f};  // replaced at the first step
+    p.wavelength = 400.0f + 400.0f * static_cast<float>(state >> 40) * (1.0f / 16777216.0f);
+    p.weight = 1.0f;
+    p.id = i;
+    p.history = history::isotropic_init;
+  }
+  return v;
 }
 
 }  // namespace chroma2
