@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   if (events == 0) events = 1;
   const QueueHarness harness{touches, interval, 1.0f};
   WorkerOptions o;
+  o.output = OutputTier::photons;
   o.page_capacity = page;
   o.threads = threads;
   o.micro_steps = micro;

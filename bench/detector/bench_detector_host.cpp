@@ -68,6 +68,7 @@ int run(DetectorBenchOptions opt) {
       for (std::uint32_t max_steps : opt.max_steps) {
         const std::vector<Photon> photons = chroma_benchmark_photons(n);
         WorkerOptions wo;
+        wo.output = OutputTier::photons;
         wo.page_capacity = 1u << 16;
         wo.inbox_capacity = static_cast<std::uint32_t>(n);
         wo.output_capacity = static_cast<std::uint32_t>(n);

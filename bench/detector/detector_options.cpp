@@ -16,8 +16,8 @@ DetectorBenchOptions parse_detector_bench_options(int argc, char** argv) {
   std::string data;
   CommandLine cli(
       "Chroma's demo detectors with Chroma's tables and benchmark workload (photons from the "
-      "centre, isotropic, 400-800 nm): the persistent worker against one thread per photon, "
-      "same physics and photons; every run checked");
+      "centre, isotropic, 400-800 nm): the persistent worker against Chroma's relaunch driver "
+      "and one thread per photon, same physics and photons; every run checked");
   cli.option("data", data,
              "the shared data folder (default: CHROMA2_DATA_DIR, else ../shared/data next to the "
              "sources)");
@@ -27,6 +27,10 @@ DetectorBenchOptions parse_detector_bench_options(int argc, char** argv) {
   cli.repeatable("--max-steps", o.max_steps, "step limit per photon (repeatable)")
       ->check(in_range<std::uint32_t>(1, 65535));
   cli.option("--seed", o.seed, "run seed");
+  cli.option("--long-tail", o.long_tail,
+             "GPU: also run the long-tail water (2 m Rayleigh, re-emitting) (default true)");
+  cli.option("--long-tail-steps", o.long_tail_steps, "GPU: step limit of the long-tail runs")
+      ->check(in_range<std::uint32_t>(1, 65535));
   cli.option("--refill-lanes", o.refill_lanes,
              "worker: refill once this many lanes are empty (0: default)");
   cli.option("--idle-threshold", o.idle_threshold,

@@ -225,6 +225,7 @@ DriverResult run_worker(const WorkerBenchOptions& o, const std::vector<Photon>& 
                         std::uint32_t inbox, std::uint32_t output, std::uint32_t spawn_period = 0) {
   const auto n = static_cast<std::uint32_t>(in.size());
   WorkerOptions wo;
+  wo.output = OutputTier::photons;
   wo.page_capacity = std::min(n, page);
   wo.inbox_capacity = prefill ? n : inbox;
   wo.output_capacity = prefill ? n + n / 2 : output;

@@ -24,6 +24,21 @@ CHROMA2_HD inline Hit miss(const Ray& r) {
   return h;
 }
 
+// A hit at distance t on a surface with the given outward normal, materials, surface and channel.
+CHROMA2_HD inline Hit surface_hit(float t, Vec3 normal, std::int32_t inside, std::int32_t outside,
+                                  std::int32_t surface, std::int32_t channel) {
+  Hit h{};
+  h.distance = t;
+  h.instance = 0;
+  h.primitive = 0;
+  h.normal = normal;
+  h.inner_material = inside;
+  h.outer_material = outside;
+  h.surface = surface;
+  h.channel = channel;
+  return h;
+}
+
 // One material everywhere, no surface.
 struct InfiniteMedium {
   std::int32_t material = 0;
@@ -47,16 +62,7 @@ struct PlaneGeometry {
     const Vec3 to_plane = point - r.origin;
     const float t = dot(to_plane, normal) / dn;
     if (!(t > r.tmin) || !(t <= r.tmax)) return miss(r);
-    Hit h{};
-    h.distance = t;
-    h.instance = 0;
-    h.primitive = 0;
-    h.normal = normal;
-    h.inner_material = inside;
-    h.outer_material = outside;
-    h.surface = surface;
-    h.channel = channel;
-    return h;
+    return surface_hit(t, normal, inside, outside, surface, channel);
   }
   CHROMA2_HD std::int32_t material_at(Vec3 p) const {
     return dot(p - point, normal) >= 0.0f ? outside : inside;

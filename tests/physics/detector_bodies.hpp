@@ -11,6 +11,7 @@
 #include "chroma2/io/chroma_demo_materials.hpp"
 #include "chroma2/io/chroma_demo_surfaces.hpp"
 #include "chroma2/physics/scene_tables.hpp"
+#include "scene_run.hpp"
 #include "optical_bodies.hpp"
 
 #include <catch2/catch_test_macros.hpp>
@@ -22,29 +23,11 @@ namespace chroma2::test {
 
 template <class Space>
 void check_demo_detector(const std::filesystem::path& dir, std::uint32_t n) {
-  const Scene scene = load_chroma_demo(dir, "tiny");
-  const auto material_specs = load_chroma_demo_materials(dir);
-  const auto surface_specs = load_chroma_demo_surfaces(dir);
-  MaterialSet<Space> materials(material_specs);
-  SurfaceSet<Space> surfaces(surface_specs);
-  check_scene_tables(scene, materials.size(), surfaces.size());
-  check_surface_models<StandardSurfaceModels>(surface_specs);
-  BvhBuildOptions options;
-  options.threads = 2;
-  const TriangleGeometry<Host> built = build_geometry(scene, options);
   const std::vector<Photon> photons = chroma_benchmark_photons(n);
-  const auto run = [&](const TriangleGeometryRef& g) {
-    const OpticalPhysics<TriangleGeometryRef> physics{g, materials.ref(), surfaces.ref()};
-    return propagate<Space>(physics, photons, 100);
-  };
-  std::vector<Photon> out;
-  if constexpr (std::is_same_v<Space, Host>) {
-    out = run(built.ref());
-  } else {
-    const TriangleGeometry<Space> uploaded(built);
-    out = run(uploaded.ref());
-  }
-  check_conservation(photons, out);
+  const std::vector<Photon> out =
+      run_scene<Space>(load_chroma_demo(dir, "tiny"), load_chroma_demo_materials(dir),
+                       load_chroma_demo_surfaces(dir), photons, 100)
+          .photons;
   std::size_t counts[static_cast<int>(TerminalReason::count_)] = {};
   std::size_t clamped = 0;
   std::string escaped;

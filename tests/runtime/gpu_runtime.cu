@@ -40,6 +40,7 @@ TEST_CASE("The GPU worker touches every photon exactly as the queue harness asks
 TEST_CASE("GPU events complete one by one while others still run, finished = submitted + spawned",
           "[worker][gpu]") {
   WorkerOptions o;
+  o.output = OutputTier::photons;
   o.page_capacity = 4096;
   o.inbox_capacity = 2048;
   o.max_events = 8;
@@ -51,6 +52,7 @@ TEST_CASE("GPU events complete one by one while others still run, finished = sub
 TEST_CASE("A GPU page smaller than the photons in flight still completes", "[worker][gpu]") {
   const QueueHarness h{6, 1, 1.0f};
   WorkerOptions o;
+  o.output = OutputTier::photons;
   o.page_capacity = 2048;  // far fewer slots than the groups could hold
   o.inbox_capacity = 1024;
   o.output_capacity = 4096;
@@ -120,7 +122,7 @@ TEST_CASE("GPU results sorted by id are bit-identical across grid sizes and matc
     const Photon& b = runs[0][i];
     int_mismatch += a.id != b.id || a.steps != b.steps || a.rng_counter != b.rng_counter ||
                     a.generation != b.generation || a.reason != b.reason ||
-                    a.last_instance != b.last_instance || a.event != b.event;
+                    a.channel != b.channel || a.event != b.event;
     float_mismatch += !close(a.position.x, b.position.x) || !close(a.position.y, b.position.y) ||
                       !close(a.position.z, b.position.z) || !close(a.time, b.time) ||
                       !close(a.weight, b.weight);

@@ -120,6 +120,7 @@ std::vector<Photon> run_events(Worker& w, std::uint32_t events, std::uint32_t pe
 inline WorkerOptions worker_options(std::uint32_t page, unsigned threads,
                                     std::uint32_t micro_steps) {
   WorkerOptions o;
+  o.output = OutputTier::photons;
   o.page_capacity = page;
   o.threads = threads;
   o.micro_steps = micro_steps;
@@ -129,6 +130,7 @@ inline WorkerOptions worker_options(std::uint32_t page, unsigned threads,
 // The configuration the determinism checks run on both backends.
 inline WorkerOptions determinism_options(std::uint32_t page, std::uint64_t seed = 7) {
   WorkerOptions o;
+  o.output = OutputTier::photons;
   o.page_capacity = page;
   o.inbox_capacity = 1024;
   o.output_capacity = 1u << 16;

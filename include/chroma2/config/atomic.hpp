@@ -67,6 +67,15 @@ CHROMA2_HD void atomic_raise(T& word, T value) {
   while (value > cur && !a.compare_exchange_weak(cur, value, memory_order::relaxed)) {
   }
 }
+
+// Lowers `word` to at most `value`.
+template <class T>
+CHROMA2_HD void atomic_lower(T& word, T value) {
+  atomic_ref<T> a(word);
+  T cur = a.load(memory_order::relaxed);
+  while (value < cur && !a.compare_exchange_weak(cur, value, memory_order::relaxed)) {
+  }
+}
 }  // namespace detail
 
 }  // namespace chroma2

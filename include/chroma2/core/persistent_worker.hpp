@@ -15,7 +15,10 @@
 #include "chroma2/core/concepts/rng_policy.hpp"
 #include "chroma2/core/detail/worker/dispatch.hpp"
 #include "chroma2/core/detail/worker/state.hpp"
+#include "chroma2/core/channel_summary.hpp"
 #include "chroma2/core/event_table.hpp"
+#include "chroma2/core/event_tally.hpp"
+#include "chroma2/core/hit_record.hpp"
 #include "chroma2/core/photon.hpp"
 #include "chroma2/core/photon_page.hpp"
 #include "chroma2/core/rng/philox.hpp"
@@ -145,7 +148,8 @@ class PersistentWorker {
 
   // Submits every photon, waiting for inbox room (draining finished photons into `out` while it
   // waits, so a full output cannot stall it). Needs a running worker once the inbox is full.
-  void submit_all(std::span<const Photon> photons, std::vector<Photon>& out) {
+  template <class Out>
+  void submit_all(std::span<const Photon> photons, Out& out) {
     std::size_t done = 0;
     while (done < photons.size()) {
       const std::size_t k = submit(photons.subspan(done));
@@ -160,16 +164,19 @@ class PersistentWorker {
     }
   }
 
-  // One batch start to end: submits every photon (their event ids must be `event`), closes the
-  // event, waits for it and returns what was drained meanwhile (the event's photons, and any other
-  // event's that finished then). Starts the worker for the call if it was not running, and stops
-  // it again. Throws chroma2::Error if the event does not complete within the timeout.
-  std::vector<Photon> run_event(std::span<const Photon> photons, std::uint32_t event = 0,
-                                std::chrono::milliseconds timeout = std::chrono::minutes(5)) {
+  // One batch start to end: sets the event's tier (unless photons of it were submitted before),
+  // submits every photon (their event ids must be `event`), closes the event, waits for it and
+  // returns what was drained meanwhile (the event's records, and any other event's that finished
+  // then). Starts the worker for the call if it was not running, and stops it again. Throws
+  // chroma2::Error if the event does not complete within the timeout.
+  OutputRecords run(std::span<const Photon> photons, std::uint32_t event, OutputTier tier,
+                    std::chrono::milliseconds timeout = std::chrono::minutes(5)) {
+    check_open(event);
+    if (submitted_[event] == 0) set_output(event, tier);
     const bool was_running = running_.value;
     if (!was_running) start();
-    std::vector<Photon> out;
-    out.reserve(photons.size());
+    OutputRecords out;
+    if (tier == OutputTier::photons) out.photons.reserve(photons.size());
     submit_all(photons, out);
     close_event(event);
     const std::uint32_t events[] = {event};
@@ -179,6 +186,66 @@ class PersistentWorker {
       fail("event " + std::to_string(event) + " did not complete within " +
                std::to_string(timeout.count()) + " ms",
            "photons of it are still in flight", "allow a longer timeout or fewer photons");
+    return out;
+  }
+
+  // run() with the photons tier: every final photon of the event.
+  std::vector<Photon> run_event(std::span<const Photon> photons, std::uint32_t event = 0,
+                                std::chrono::milliseconds timeout = std::chrono::minutes(5)) {
+    return std::move(run(photons, event, OutputTier::photons, timeout).photons);
+  }
+
+  // What the event returns (core/hit_record.hpp); before any photon of it is submitted. Every event is
+  // tallied whatever its tier (tally()).
+  void set_output(std::uint32_t event, OutputTier tier) {
+    check_open(event);
+    if (static_cast<std::uint8_t>(tier) >= static_cast<std::uint8_t>(OutputTier::count_))
+      fail("output tier " + std::to_string(static_cast<int>(tier)) + " is invalid",
+           "the tiers are hits, compact_hits, photons, channels and history", "pick one of them");
+    if (submitted_[event] != 0)
+      fail("the output tier of event " + std::to_string(event) + " changes after " +
+               std::to_string(submitted_[event]) + " of its photons were submitted",
+           "photons already ending would be written in the old tier",
+           "set the tier before submitting the event's photons");
+    if (tier == OutputTier::channels && state_.channels() == 0)
+      fail("event " + std::to_string(event) + " asks for the per-channel summary",
+           "this worker was built with WorkerOptions::channels = 0",
+           "set WorkerOptions::channels to the detector's channel count");
+    if (tier == OutputTier::history && options_.history_points == 0)
+      fail("event " + std::to_string(event) + " asks for a step history",
+           "this worker was built with WorkerOptions::history_points = 0",
+           "set WorkerOptions::history_points to the points to keep per photon");
+    const std::uint32_t v = static_cast<std::uint32_t>(tier);
+    Space::copy_from_host(state_.tiers() + event, &v, sizeof v, copy_stream());
+    Space::synchronize(copy_stream());  // before any photon of the event can reach the worker
+  }
+
+  // The event's tally (core/event_tally.hpp): whole once the event is complete, partial before.
+  EventTally tally(std::uint32_t event) const {
+    check_event(event);
+    std::uint64_t row[detail::tally_words];
+    Space::copy_to_host(row, state_.tally_row(event), sizeof row, copy_stream());
+    Space::synchronize(copy_stream());
+    return unpack_tally(row);
+  }
+
+  // The event's per-channel summary (its tier must be OutputTier::channels); whole once the event
+  // is complete.
+  ChannelSummary channel_summary(std::uint32_t event) const {
+    check_event(event);
+    const std::uint32_t c = state_.channels();
+    ChannelSummary out;
+    out.photoelectrons.resize(c);
+    std::vector<std::uint32_t> keys(c);
+    if (c) {
+      Space::copy_to_host(out.photoelectrons.data(), state_.channel_counts(event), 4 * c,
+                          copy_stream());
+      Space::copy_to_host(keys.data(), state_.channel_first(event), 4 * c, copy_stream());
+    }
+    Space::copy_to_host(&out.outside, state_.channel_outside(event), 8, copy_stream());
+    Space::synchronize(copy_stream());
+    out.first_time.resize(c);
+    for (std::uint32_t k = 0; k < c; ++k) out.first_time[k] = detail::time_of_key(keys[k]);
     return out;
   }
 
@@ -193,28 +260,64 @@ class PersistentWorker {
     }
   }
 
-  // Appends every published finished photon to `out` and frees its output entry; returns how
-  // many. One host thread drains.
-  std::size_t drain(std::vector<Photon>& out) {
+  // Appends every published output entry to `out` (by kind) and frees it; returns how many.
+  // One host thread drains.
+  std::size_t drain(OutputRecords& out) {
+    out.append(std::move(stash_));
     const std::uint64_t mask = ref().out_mask;
     std::uint64_t pos = drained_;
     for (;;) {
-      // the run of published entries from pos up to the end of the buffer, copied in one go
-      const std::uint64_t lap_end = (pos | mask) + 1;
-      std::uint64_t end = pos;
-      while (end < lap_end && detail::system_load(state_.output_seq()[end & mask]) == end + 1)
-        ++end;
-      if (end == pos) break;
-      const Photon* first = state_.output() + (pos & mask);
-      out.insert(out.end(), first, first + (end - pos));
-      pos = end;
-      if (end < lap_end) break;
+      const std::uint64_t seq = detail::system_load(state_.output_seq()[pos & mask]);
+      if ((seq & detail::out_position_mask) != pos + 1) break;
+      const detail::OutputRecord* entry = state_.output() + (pos & mask) * state_.out_stride();
+      switch (static_cast<OutputTier>(seq >> 56)) {
+        case OutputTier::photons: {
+          Photon p;
+          std::memcpy(&p, entry, sizeof p);
+          out.photons.push_back(p);
+          break;
+        }
+        case OutputTier::history: {
+          PhotonTrack t;
+          std::memcpy(&t.photon, entry, sizeof t.photon);
+          const std::size_t points =
+              std::min<std::size_t>(std::size_t{t.photon.steps} + 1, options_.history_points);
+          t.points.resize(points);
+          std::memcpy(t.points.data(), entry + photon_records, points * sizeof(StepPoint));
+          out.tracks.push_back(std::move(t));
+          break;
+        }
+        case OutputTier::hits: {
+          HitRecord h;
+          std::memcpy(&h, entry, sizeof h);
+          out.hits.push_back(h);
+          break;
+        }
+        default: {
+          CompactHit h;
+          std::memcpy(&h, entry, sizeof h);
+          out.compact_hits.push_back(h);
+          break;
+        }
+      }
+      ++pos;
     }
     const std::size_t n = static_cast<std::size_t>(pos - drained_);
     if (n) {
       drained_ = pos;
       detail::system_store(state_.control().drained, drained_);
     }
+    return n;
+  }
+
+  // The same for events of the photons tier: appends the final photons to `out`; hit records
+  // met on the way are kept for the next drain into OutputRecords.
+  std::size_t drain(std::vector<Photon>& out) {
+    OutputRecords got;
+    const std::size_t n = drain(got);
+    out.insert(out.end(), got.photons.begin(), got.photons.end());
+    got.photons.clear();
+    stash_.append(std::move(got));
     return n;
   }
 
@@ -241,7 +344,8 @@ class PersistentWorker {
 
   // Drains into `out` until every listed event is complete or the timeout passes; returns
   // whether they all completed. Host-side waiting only: the worker never waits on this.
-  bool wait_events(std::span<const std::uint32_t> events, std::vector<Photon>& out,
+  template <class Out>
+  bool wait_events(std::span<const std::uint32_t> events, Out& out,
                    std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
@@ -259,7 +363,8 @@ class PersistentWorker {
   // set and every listed event is complete, or the timeout passes; returns whether they all
   // completed. Event status is read only after submission is done (the submitting thread
   // writes what it reads).
-  bool drain_until_complete(std::span<const std::uint32_t> events, std::vector<Photon>& out,
+  template <class Out>
+  bool drain_until_complete(std::span<const std::uint32_t> events, Out& out,
                             const std::atomic<bool>& submission_done,
                             std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -346,6 +451,7 @@ class PersistentWorker {
   std::vector<bool> closed_;
   std::uint64_t published_ = 0;  // inbox entries written
   std::uint64_t drained_ = 0;    // output entries consumed
+  OutputRecords stash_;          // hits drained into a photon list, kept for the next drain
   std::uint32_t event_limit_ = 0;
   detail::RunningFlag running_;
 };

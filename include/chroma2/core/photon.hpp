@@ -82,8 +82,9 @@ struct Photon {
   std::uint64_t id;           // 64-bit identity (see photon_id.hpp)
   std::uint32_t event;        // event id
   std::uint32_t rng_counter;  // next RNG block of this photon's stream
-  std::uint32_t last_instance = invalid_index;
-  std::uint32_t last_primitive = invalid_index;
+  std::int32_t channel = -1;  // detector channel of the last surface hit (-1: none): a detected
+                              // photon's hit channel
+  std::uint32_t last_primitive = invalid_index;  // primitive of the last surface hit
   std::uint32_t history = 0;
   std::uint16_t steps = 0;
   TerminalReason reason = TerminalReason::alive;

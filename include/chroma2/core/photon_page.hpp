@@ -51,9 +51,7 @@ struct Split {
   CHROMA2_HD std::uint64_t& id(std::uint32_t i) const { return at<std::uint64_t>(12)[i]; }
   CHROMA2_HD std::uint32_t& event(std::uint32_t i) const { return at<std::uint32_t>(13)[i]; }
   CHROMA2_HD std::uint32_t& rng_counter(std::uint32_t i) const { return at<std::uint32_t>(14)[i]; }
-  CHROMA2_HD std::uint32_t& last_instance(std::uint32_t i) const {
-    return at<std::uint32_t>(15)[i];
-  }
+  CHROMA2_HD std::int32_t& channel(std::uint32_t i) const { return at<std::int32_t>(15)[i]; }
   CHROMA2_HD std::uint32_t& last_primitive(std::uint32_t i) const {
     return at<std::uint32_t>(16)[i];
   }
@@ -82,7 +80,7 @@ struct Split {
     p.id = id(i);
     p.event = event(i);
     p.rng_counter = rng_counter(i);
-    p.last_instance = last_instance(i);
+    p.channel = channel(i);
     p.last_primitive = last_primitive(i);
     p.history = history(i);
     p.steps = steps(i);
@@ -99,7 +97,7 @@ struct Split {
     ex(i) = p.polarisation.x, ey(i) = p.polarisation.y, ez(i) = p.polarisation.z,
     weight(i) = p.weight;
     id(i) = p.id, event(i) = p.event, rng_counter(i) = p.rng_counter;
-    last_instance(i) = p.last_instance, last_primitive(i) = p.last_primitive,
+    channel(i) = p.channel, last_primitive(i) = p.last_primitive,
     history(i) = p.history;
     steps(i) = p.steps, reason(i) = static_cast<std::uint8_t>(p.reason),
     generation(i) = p.generation;
@@ -118,7 +116,8 @@ struct Packed {
     std::uint32_t event, rng_counter;
   };
   struct alignas(16) Misc {
-    std::uint32_t last_instance, last_primitive, history;
+    std::int32_t channel;
+    std::uint32_t last_primitive, history;
     std::uint16_t steps;
     std::uint8_t reason, generation;
   };
@@ -152,7 +151,7 @@ struct Packed {
   CHROMA2_HD std::uint64_t& id(std::uint32_t i) const { return ident()[i].id; }
   CHROMA2_HD std::uint32_t& event(std::uint32_t i) const { return ident()[i].event; }
   CHROMA2_HD std::uint32_t& rng_counter(std::uint32_t i) const { return ident()[i].rng_counter; }
-  CHROMA2_HD std::uint32_t& last_instance(std::uint32_t i) const { return misc()[i].last_instance; }
+  CHROMA2_HD std::int32_t& channel(std::uint32_t i) const { return misc()[i].channel; }
   CHROMA2_HD std::uint32_t& last_primitive(std::uint32_t i) const {
     return misc()[i].last_primitive;
   }
@@ -181,7 +180,7 @@ struct Packed {
     p.id = a3.id;
     p.event = a3.event;
     p.rng_counter = a3.rng_counter;
-    p.last_instance = a4.last_instance;
+    p.channel = a4.channel;
     p.last_primitive = a4.last_primitive;
     p.history = a4.history;
     p.steps = a4.steps;
@@ -198,7 +197,7 @@ struct Packed {
         Record4f{p.polarisation.x, p.polarisation.y, p.polarisation.z, p.weight};
     ident()[i] = Ident{p.id, p.event, p.rng_counter};
     misc()[i] = Misc{
-        p.last_instance, p.last_primitive, p.history, p.steps, static_cast<std::uint8_t>(p.reason),
+        p.channel, p.last_primitive, p.history, p.steps, static_cast<std::uint8_t>(p.reason),
         p.generation};
     place()[i] = Place{p.material, p.position_low.x, p.position_low.y, p.position_low.z};
   }
@@ -245,10 +244,10 @@ class PhotonRef {
   CHROMA2_HD void set_event(std::uint32_t v) const { s_.event(i_) = v; }
   CHROMA2_HD std::uint32_t rng_counter() const { return s_.rng_counter(i_); }
   CHROMA2_HD void set_rng_counter(std::uint32_t v) const { s_.rng_counter(i_) = v; }
-  CHROMA2_HD std::uint32_t last_instance() const { return s_.last_instance(i_); }
+  CHROMA2_HD std::int32_t channel() const { return s_.channel(i_); }
   CHROMA2_HD std::uint32_t last_primitive() const { return s_.last_primitive(i_); }
-  CHROMA2_HD void set_last_hit(std::uint32_t instance, std::uint32_t primitive) const {
-    s_.last_instance(i_) = instance, s_.last_primitive(i_) = primitive;
+  CHROMA2_HD void set_last_hit(std::int32_t channel, std::uint32_t primitive) const {
+    s_.channel(i_) = channel, s_.last_primitive(i_) = primitive;
   }
   CHROMA2_HD std::uint32_t history() const { return s_.history(i_); }
   CHROMA2_HD void set_history(std::uint32_t v) const { s_.history(i_) = v; }

@@ -6,6 +6,7 @@
 
 #include "chroma2/config/error.hpp"
 #include "chroma2/core/group.hpp"
+#include "chroma2/core/hit_record.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -19,6 +20,12 @@ struct WorkerOptions {
   std::uint32_t inbox_capacity = 1u << 14;   // host-fed records (rounded up to a power of two)
   std::uint32_t output_capacity = 1u << 20;  // finished records (rounded up to a power of two)
   std::uint32_t max_events = 64;             // event ids are [0, max_events)
+  OutputTier output = OutputTier::hits;      // what an event returns unless set_output() says
+                                             // otherwise (every event is tallied in any tier)
+  std::uint32_t channels = 0;                // detector channels in the per-channel summary
+                                             // (OutputTier::channels; 0: no summary)
+  std::uint32_t history_points = 0;          // points per photon of the step history
+                                             // (OutputTier::history; 0: none)
   std::uint32_t micro_steps = 256;           // physics steps per photon per visit (a photon
                                              // that uses them up goes back to active)
   std::uint32_t max_steps = 65535;           // a photon still alive after this many steps ends
@@ -105,6 +112,23 @@ inline WorkerSizes validate_worker_options(const WorkerOptions& o,
          "slot rings hold at most 2^30 slots", "ask for at most 2^30 slots");
   if (o.max_events == 0)
     fail("max_events 0 is invalid", "every photon belongs to an event", "ask for at least 1");
+  if (static_cast<std::uint8_t>(o.output) >= static_cast<std::uint8_t>(OutputTier::count_))
+    fail("output tier " + std::to_string(static_cast<int>(o.output)) + " is invalid",
+         "the tiers are hits, compact_hits, photons, channels and history", "pick one of them");
+  if (o.history_points > 1024)
+    fail("history_points " + std::to_string(o.history_points) + " is too large",
+         "each output entry holds a photon and its points", "ask for at most 1024");
+  if (o.output == OutputTier::history && o.history_points == 0)
+    fail("the default output tier is the step history but history_points is 0",
+         "the history keeps that many points per photon", "set WorkerOptions::history_points");
+  if (o.output == OutputTier::channels && o.channels == 0)
+    fail("the default output tier is the per-channel summary but channels is 0",
+         "the summary has a row per channel", "set WorkerOptions::channels to the detector's");
+  if (std::uint64_t{o.channels} * o.max_events > (std::uint64_t{1} << 30))
+    fail("channels x max_events = " + std::to_string(std::uint64_t{o.channels} * o.max_events) +
+             " is too large",
+         "the per-channel summary keeps a row of channels per event, at most 2^30 entries",
+         "lower max_events or channels");
   if (o.micro_steps == 0)
     fail("micro-step budget 0 is invalid", "a visit must step a photon at least once",
          "ask for at least 1");

@@ -219,8 +219,9 @@ class SurfaceSet {
   };
 
   static constexpr int table_count = 11;
-  static UniformTableRef SurfaceRef::*table_slot(int k) {
-    constexpr UniformTableRef SurfaceRef::*slots[table_count] = {
+  using TableSlot = UniformTableRef SurfaceRef::*;
+  static TableSlot table_slot(int k) {
+    constexpr TableSlot slots[table_count] = {
         &SurfaceRef::detect,          &SurfaceRef::absorb,           &SurfaceRef::reemit,
         &SurfaceRef::reflect_diffuse, &SurfaceRef::reflect_specular, &SurfaceRef::transmit,
         &SurfaceRef::reflectivity,    &SurfaceRef::efficiency,       &SurfaceRef::layer_index,

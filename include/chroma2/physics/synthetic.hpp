@@ -68,7 +68,7 @@ struct SyntheticSteps {
     p.wavelength = p.wavelength * (1.0f - 1e-7f * u3) + 1e-7f * u3 * 400.0f;
     p.weight *= 0.9999f;
     p.history |= u3 < 0.5f ? history::rayleigh_scatter : history::reflect_specular;
-    p.last_instance = p.steps;
+    p.channel = static_cast<std::int32_t>(p.steps);
     p.last_primitive = static_cast<std::uint32_t>(u2 * 1000.0f);
     const bool emit = p.generation == 0 && u1 < spawn_probability;
     const float end = long_lived(p.id) ? 1.0f / 1000.0f : 1.0f / 10.0f;

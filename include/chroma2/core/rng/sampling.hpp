@@ -51,30 +51,32 @@ CHROMA2_HD inline Vec3 perpendicular_from(Vec3 n, float u) {
   return normalize(p);
 }
 
-// One photon's random stream: key plus a counter that advances one block per four words.
-// The counter is the photon's state (stored in its page slot); the buffer is not, so a stream
-// resumes at a block boundary: unused words of a block are discarded when the photon is stored.
+// One photon's random stream: key plus a counter of the words drawn so far. Words come four to a
+// Philox block (block k holds words 4k..4k+3). The counter is the photon's state (stored in its
+// page slot); the buffered block is not, so a stream resumed mid-block draws that block again:
+// resuming is exact at any word, and a photon's draws do not depend on where its steps were
+// split into visits, launches or threads.
 template <RngPolicy Policy>
 class PhotonRng {
  public:
   CHROMA2_HD PhotonRng(Policy policy, RngKey key, std::uint32_t counter)
-      : policy_(policy), key_(key), counter_(counter) {}
+      : policy_(policy), key_(key), word_(counter) {}
 
   // The buffered words are picked by a select chain, not by indexing an array with a run-time
   // position: indexing would put the buffer (and with it the photon that owns the stream) in
   // local memory on the device.
   CHROMA2_HD std::uint32_t next_u32() {
-    if (used_ == 4) {
-      const RngBlock b = policy_.draw(key_, counter_++);
+    const std::uint32_t at = word_ & 3u;
+    if (at == 0 || !buffered_) {
+      const RngBlock b = policy_.draw(key_, word_ >> 2);
       w0_ = b.w[0];
       w1_ = b.w[1];
       w2_ = b.w[2];
       w3_ = b.w[3];
-      used_ = 0;
+      buffered_ = true;
     }
-    const std::uint32_t r = used_ == 0 ? w0_ : used_ == 1 ? w1_ : used_ == 2 ? w2_ : w3_;
-    ++used_;
-    return r;
+    ++word_;
+    return at == 0 ? w0_ : at == 1 ? w1_ : at == 2 ? w2_ : w3_;
   }
   CHROMA2_HD float uniform() { return uniform_open0_closed1(next_u32()); }
   CHROMA2_HD float exponential(float mean) { return exponential_from(uniform(), mean); }
@@ -84,15 +86,15 @@ class PhotonRng {
     return isotropic_from(u1, u2);
   }
   CHROMA2_HD Vec3 perpendicular_to(Vec3 n) { return perpendicular_from(n, uniform()); }
-  // The counter to store back: the next unused block.
-  CHROMA2_HD std::uint32_t counter() const { return counter_; }
+  // The counter to store back: the words drawn so far (the next word's index).
+  CHROMA2_HD std::uint32_t counter() const { return word_; }
 
  private:
   Policy policy_;
   RngKey key_;
-  std::uint32_t counter_;
+  std::uint32_t word_;
   std::uint32_t w0_ = 0, w1_ = 0, w2_ = 0, w3_ = 0;
-  std::uint32_t used_ = 4;
+  bool buffered_ = false;  // w0_..w3_ hold block word_ >> 2 (when word_ is not a multiple of 4)
 };
 
 }  // namespace chroma2

@@ -8,7 +8,10 @@
 #include "chroma2/config/macros.hpp"
 #include "chroma2/core/detail/padded_counter.hpp"
 #include "chroma2/core/device_ring.hpp"
+#include "chroma2/core/channel_summary.hpp"
 #include "chroma2/core/event_table.hpp"
+#include "chroma2/core/event_tally.hpp"
+#include "chroma2/core/hit_record.hpp"
 #include "chroma2/core/photon.hpp"
 #include "chroma2/core/photon_page.hpp"
 #include "chroma2/core/worker_telemetry.hpp"
@@ -40,6 +43,11 @@ struct WorkerControl {
   std::int64_t telemetry[telemetry_count];  // worker → host
 };
 
+// One 16-byte record of an output entry.
+struct alignas(16) OutputRecord {
+  unsigned char bytes[16];
+};
+
 // Everything a group needs, trivially copyable.
 template <class Layout>
 struct WorkerRef {
@@ -50,12 +58,19 @@ struct WorkerRef {
   Photon* inbox;                // host-fed records
   std::uint64_t* inbox_seq;     // mapped: position + capacity once the entry was taken
   std::uint64_t inbox_mask;
-  Photon* out;             // mapped output records
-  std::uint64_t* out_seq;  // mapped: position + 1 once published
+  OutputRecord* out;       // mapped output entries of out_stride records: a Photon (and its
+                           // points), a HitRecord or a CompactHit at the start
+  std::uint64_t* out_seq;  // mapped: out_sequence(position, tier) once published
   std::uint64_t out_mask;
+  std::uint32_t out_stride;      // records per output entry
+  StepPoint* track;              // per slot: track_points points of the step history
+  std::uint32_t track_points;    // 0: no step history
   WorkerCounters* counters;
   WorkerControl* control;
   EventTableRef events;
+  const std::uint32_t* tier;  // per event: its OutputTier
+  EventTallyRef tally;
+  ChannelSummaryRef summary;
   std::uint64_t seed;
   std::uint32_t micro_steps;
   std::uint32_t max_steps;
@@ -89,6 +104,13 @@ struct GroupTelemetry {
   std::int64_t v[telemetry_count];
   CHROMA2_HD std::int64_t& operator[](TelemetryCounter c) { return v[static_cast<int>(c)]; }
 };
+
+// An output entry's sequence word: position + 1, and in the top byte the tier that wrote it (so
+// the host knows whether a Photon, a Hit or a CompactHit is there).
+CHROMA2_HD constexpr std::uint64_t out_sequence(std::uint64_t position, OutputTier tier) {
+  return (position + 1) | (std::uint64_t{static_cast<std::uint8_t>(tier)} << 56);
+}
+inline constexpr std::uint64_t out_position_mask = (std::uint64_t{1} << 56) - 1;
 
 // A claim of `count` (< 2^16) positions starting at `base` (< 2^48), packed into one word so a
 // group leader can hand it to every lane in one broadcast.

@@ -32,10 +32,10 @@ struct GroupQueues : HostLink<G, Layout, Chunk> {
     note_active_depth();
   }
 
-  // fin list → output (or the finished ring while the output is full).
+  // fin list → tallies, then output (or the finished ring while the output is full) or free.
   CHROMA2_HD void flush_finished() const {
     if (n.fin == 0) return;
-    this->output(s.fin, n.fin);
+    this->finish(s.fin, n.fin);
     n.fin = 0;
   }
 

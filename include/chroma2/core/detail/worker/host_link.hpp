@@ -39,7 +39,8 @@ CHROMA2_HD inline Photon load_host_fed(const Photon* src) {
 // layout the page arrays hold the records as they are, so a warp's stores to the (mapped) output
 // are whole contiguous lines.
 template <class Layout>
-CHROMA2_HD void copy_record(const WorkerRef<Layout>& w, std::uint32_t slot, int r, Photon* dst) {
+CHROMA2_HD void copy_record(const WorkerRef<Layout>& w, std::uint32_t slot, int r,
+                            OutputRecord* dst) {
   if constexpr (std::is_same_v<Layout, layout::Packed>) {
 #if defined(__CUDA_ARCH__)
     reinterpret_cast<uint4*>(dst)[r] = static_cast<const uint4*>(w.page.storage.a[r])[slot];
@@ -177,10 +178,55 @@ struct HostLink {
     return k;
   }
 
-  // Finished photons slots[0, n) → output records, their slots → free; what the output has no
-  // room for goes to the finished ring. Returns how many were published.
-  CHROMA2_HD CHROMA2_NOINLINE std::uint32_t output(const std::uint32_t* slots,
-                                                   std::uint32_t n) const {
+  // Photons that ended, slots[0, n) (the list is reordered). Each is tallied for its event and,
+  // if detected in an event that asks for the per-channel summary, counted there; then it is
+  // published if its event's tier writes it, else its slot is freed at once. Tallies come before
+  // any of these photons is counted finished, so an event's tally is whole once it completes.
+  CHROMA2_HD CHROMA2_NOINLINE void finish(std::uint32_t* slots, std::uint32_t n) const {
+    g.for_lanes([&](int lane) {
+      for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < n; j += G::lanes) {
+        const auto ref = w.page[slots[j]];
+        const std::uint32_t event = ref.event();
+        const TerminalReason reason = ref.reason();
+        w.tally.add(event, reason, ref.history(), ref.steps());
+        if (reason == TerminalReason::detected && tier_of(event) == OutputTier::channels)
+          w.summary.add(event, ref.channel(), ref.time());
+      }
+    });
+    g.sync();
+    // split: photons to write stay in slots[0, kept), the others go to s.spare[0, dropped)
+    std::uint32_t kept = 0, dropped = 0;
+    for (std::uint32_t base = 0; base < n; base += G::lanes) {
+      typename G::template LaneArray<std::uint32_t> slot, keep, drop, keep_at, drop_at;
+      g.for_lanes([&](int lane) {
+        const std::uint32_t j = base + static_cast<std::uint32_t>(lane);
+        slot[lane] = j < n ? slots[j] : 0u;
+        keep[lane] = drop[lane] = 0;
+        if (j < n) {
+          const auto ref = w.page[slot[lane]];
+          keep[lane] = tier_writes(tier_of(ref.event()), ref.reason()) ? 1u : 0u;
+          drop[lane] = 1u - keep[lane];
+        }
+      });
+      const std::uint32_t k = g.exclusive_scan(keep, keep_at);
+      const std::uint32_t d = g.exclusive_scan(drop, drop_at);
+      g.sync();  // every lane read its slot before any is overwritten
+      g.for_lanes([&](int lane) {
+        if (keep[lane]) slots[kept + keep_at[lane]] = slot[lane];
+        if (drop[lane]) s.spare[dropped + drop_at[lane]] = slot[lane];
+      });
+      g.sync();
+      kept += k;
+      dropped += d;
+    }
+    if (dropped) release(s.spare, dropped);
+    if (kept) publish(slots, kept);
+  }
+
+  // Ended photons slots[0, n) that their tier writes → output entries, their slots → free; what
+  // the output has no room for goes to the finished ring. Returns how many were published.
+  CHROMA2_HD CHROMA2_NOINLINE std::uint32_t publish(const std::uint32_t* slots,
+                                                    std::uint32_t n) const {
     const std::uint64_t claim = g.leader([&] {
       const std::uint32_t k = take_credits(w.counters->out_credits, n);
       if (k == 0) return pack_claim(0, 0);
@@ -197,35 +243,25 @@ struct HostLink {
     const std::uint32_t k = claim_count(claim);
     const std::uint64_t base = claim_base(claim);
     if (k) {
-      // photon_records records per photon; consecutive lanes write consecutive records
-      constexpr std::uint32_t r = photon_records;
+      // up to out_stride records per entry; consecutive lanes write consecutive records
+      const std::uint32_t r = w.out_stride;
       g.for_lanes([&](int lane) {
         for (std::uint32_t q = static_cast<std::uint32_t>(lane); q < r * k; q += G::lanes) {
           const std::uint32_t j = q / r;
-          copy_record(w, slots[j], static_cast<int>(q - r * j), &w.out[(base + j) & w.out_mask]);
+          write_record(slots[j], static_cast<int>(q - r * j),
+                       w.out + ((base + j) & w.out_mask) * r);
         }
       });
-      g.sync();  // every record of a photon is written before its sequence word
-      typename G::template LaneArray<std::uint32_t> primaries;
+      g.sync();  // every record of an entry is written before its sequence word
       g.for_lanes([&](int lane) {
-        primaries[lane] = 0;
         for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < k; j += G::lanes) {
           const std::uint64_t pos = base + j;
-          system_store(w.out_seq[pos & w.out_mask], pos + 1);
-          const auto ref = w.page[slots[j]];
-          w.events.count_finished(ref.event());
-          primaries[lane] += ref.generation() == 0;
+          const std::uint32_t event = w.page[slots[j]].event();
+          system_store(w.out_seq[pos & w.out_mask], out_sequence(pos, tier_of(event)));
         }
       });
-      const std::uint32_t done_primaries = g.sum(primaries);
-      if (done_primaries)
-        g.leader([&] {
-          give_credits(w.counters->primary_credits, done_primaries);
-          return 0;
-        });
       g.sync();
-      push_all(g, w.free, slots, k);
-      t[TelemetryCounter::free_pushes] += k;
+      release(slots, k);
       t[TelemetryCounter::output] += k;
     }
     if (k < n) {
@@ -241,7 +277,74 @@ struct HostLink {
     const std::uint32_t n = w.finished.pop(g, s.slots, Chunk);
     if (n == 0) return false;
     t[TelemetryCounter::finished_pops] += n;
-    return output(s.slots, n) != 0;
+    return publish(s.slots, n) != 0;
+  }
+
+  // Ended photons slots[0, n) are done with: counted finished for their events, their slots
+  // freed, and the primaries' slots given back to the inbox.
+  CHROMA2_HD void release(const std::uint32_t* slots, std::uint32_t n) const {
+    typename G::template LaneArray<std::uint32_t> primaries;
+    g.for_lanes([&](int lane) {
+      primaries[lane] = 0;
+      for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < n; j += G::lanes) {
+        const auto ref = w.page[slots[j]];
+        w.events.count_finished(ref.event());
+        primaries[lane] += ref.generation() == 0;
+      }
+    });
+    const std::uint32_t done_primaries = g.sum(primaries);
+    if (done_primaries)
+      g.leader([&] {
+        give_credits(w.counters->primary_credits, done_primaries);
+        return 0;
+      });
+    g.sync();
+    push_all(g, w.free, slots, n);
+    t[TelemetryCounter::free_pushes] += n;
+  }
+
+  CHROMA2_HD OutputTier tier_of(std::uint32_t event) const {
+    return static_cast<OutputTier>(w.tier[event]);
+  }
+
+  // Record r of the output entry for the photon in `slot`: its own records for the photons tier
+  // (then its path's points for the history tier), those of its HitRecord or CompactHit for the
+  // others. Records past the tier's are not written, so only the tier's bytes cross the bus.
+  CHROMA2_HD void write_record(std::uint32_t slot, int r, OutputRecord* entry) const {
+    const auto ref = w.page[slot];
+    const OutputTier tier = tier_of(ref.event());
+    if (tier == OutputTier::photons || tier == OutputTier::history) {
+      if (r < photon_records) {
+        copy_record(w, slot, r, entry);
+      } else if (tier == OutputTier::history) {
+        const std::uint32_t k = static_cast<std::uint32_t>(r - photon_records);
+        if (k <= ref.steps() && k < w.track_points)
+          store_record(entry, r, &w.track[std::uint64_t{slot} * w.track_points + k]);
+      }
+      return;
+    }
+    const int records = tier == OutputTier::hits ? static_cast<int>(sizeof(HitRecord) / 16)
+                                                 : static_cast<int>(sizeof(CompactHit) / 16);
+    if (r >= records) return;
+    const Photon p = w.page.storage.load(slot);
+    alignas(16) unsigned char bytes[sizeof(HitRecord)];
+    if (tier == OutputTier::hits) {
+      const HitRecord h = make_hit(p);
+      std::memcpy(bytes, &h, sizeof h);
+    } else {
+      const CompactHit h = make_compact_hit(p);
+      std::memcpy(bytes, &h, sizeof h);
+    }
+    store_record(entry, r, bytes + 16 * r);
+  }
+
+  // 16 bytes from src to record r of entry (one vector store on the device).
+  CHROMA2_HD static void store_record(OutputRecord* entry, int r, const void* src) {
+#if defined(__CUDA_ARCH__)
+    reinterpret_cast<uint4*>(entry)[r] = *static_cast<const uint4*>(src);
+#else
+    std::memcpy(entry + r, src, 16);
+#endif
   }
 
   // Adds the group's telemetry to the shared counters and clears the sums.

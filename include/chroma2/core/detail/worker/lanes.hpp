@@ -32,6 +32,7 @@ struct Lane {
   std::uint32_t slot = 0;
   std::uint32_t visit = 0;  // steps in this visit
   bool live = false;
+  bool record = false;  // the photon's event keeps a step history
 
   // Takes the photon in `slot`. A parent whose secondary still waits for a slot and a photon
   // that already ended do not enter the lane: the returned exit says where they go.
@@ -46,6 +47,9 @@ struct Lane {
     apply_isotropic_init(p, rng);  // Physics contract, rule 1
     visit = 0;
     live = true;
+    record = w.track_points != 0 &&
+             static_cast<OutputTier>(w.tier[p.event]) == OutputTier::history;
+    if (record && p.steps == 0) note_point(w);  // point 0: where it starts
     return stays;
   }
 
@@ -55,6 +59,7 @@ struct Lane {
     StepContext<Policy> ctx{&rng};
     const StepResult r = take_step(physics, p, ctx, w.max_steps);
     ++visit;
+    if (record && p.steps < w.track_points) note_point(w);
     LaneExit exit = stays;
     if (r.emit_secondary) {
       w.pending[slot] = make_secondary(physics, p, rng.counter());
@@ -70,6 +75,13 @@ struct Lane {
   }
 
  private:
+  // Point p.steps of the step history: where the photon is now.
+  template <class Layout>
+  CHROMA2_HD void note_point(const WorkerRef<Layout>& w) const {
+    w.track[std::uint64_t{slot} * w.track_points + p.steps] =
+        StepPoint{p.position + p.position_low, p.time};
+  }
+
   // Writes the photon and its stream position back to its slot and empties the lane.
   template <class Layout>
   CHROMA2_HD void leave(const WorkerRef<Layout>& w) {

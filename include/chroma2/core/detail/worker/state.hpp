@@ -14,6 +14,7 @@
 #include "chroma2/core/photon_page.hpp"
 #include "chroma2/core/worker_options.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -53,14 +54,32 @@ class WorkerState {
         finished_count_(o.max_events, s),
         control_(1, s),
         inbox_seq_(z.inbox_capacity, s),
-        out_(z.output_capacity, s),
+        out_(z.output_capacity * (photon_records + o.history_points), s),
         out_seq_(z.output_capacity, s),
         expected_(o.max_events, s),
-        mirror_(o.max_events, s) {
+        mirror_(o.max_events, s),
+        tier_(o.max_events, s),
+        tally_(std::uint64_t{o.max_events} * tally_words, s),
+        channel_counts_(std::max<std::uint64_t>(1, std::uint64_t{o.channels} * o.max_events), s),
+        channel_first_(std::max<std::uint64_t>(1, std::uint64_t{o.channels} * o.max_events), s),
+        channel_outside_(o.max_events, s),
+        track_(std::max<std::uint64_t>(1, std::uint64_t{z.page_capacity} * o.history_points), s),
+        channels_(o.channels),
+        out_stride_(photon_records + o.history_points) {
     Space::fill(pending_flag_.data(), 0, pending_flag_.bytes(), s);
     Space::fill(intake_.data(), 0, intake_.bytes(), s);
     Space::fill(spawned_.data(), 0, spawned_.bytes(), s);
     Space::fill(finished_count_.data(), 0, finished_count_.bytes(), s);
+    Space::fill(tally_.data(), 0, tally_.bytes(), s);
+    Space::fill(channel_counts_.data(), 0, channel_counts_.bytes(), s);
+    Space::fill(channel_outside_.data(), 0, channel_outside_.bytes(), s);
+    {
+      const std::vector<std::uint32_t> tiers(o.max_events, static_cast<std::uint32_t>(o.output));
+      Space::copy_from_host(tier_.data(), tiers.data(), tier_.bytes(), s);
+      const std::vector<std::uint32_t> first(channel_first_.size(), no_time_key);
+      Space::copy_from_host(channel_first_.data(), first.data(), channel_first_.bytes(), s);
+      Space::synchronize(s);
+    }
     WorkerCounters init{};
     init.primary_credits.value = static_cast<std::int64_t>(z.page_capacity - z.spawn_reserve);
     init.out_credits.value = static_cast<std::int64_t>(z.output_capacity);
@@ -88,10 +107,17 @@ class WorkerState {
     ref_.out = out_.data();
     ref_.out_seq = out_seq_.data();
     ref_.out_mask = z.output_capacity - 1;
+    ref_.out_stride = out_stride_;
+    ref_.track = track_.data();
+    ref_.track_points = o.history_points;
     ref_.counters = counters_.data();
     ref_.control = control_.data();
     ref_.events = EventTableRef{intake_.data(),   spawned_.data(), finished_count_.data(),
                                 expected_.data(), mirror_.data(),  o.max_events};
+    ref_.tier = tier_.data();
+    ref_.tally = EventTallyRef{tally_.data()};
+    ref_.summary = ChannelSummaryRef{channel_counts_.data(), channel_first_.data(),
+                                     channel_outside_.data(), o.channels};
     ref_.seed = o.seed;
     ref_.micro_steps = o.micro_steps;
     ref_.max_steps = o.max_steps;
@@ -106,7 +132,8 @@ class WorkerState {
   // Host views of the mapped words (valid while the worker runs).
   WorkerControl& control() const { return *control_.data(); }
   std::uint64_t* inbox_seq() const { return inbox_seq_.data(); }
-  const Photon* output() const { return out_.data(); }
+  const OutputRecord* output() const { return out_.data(); }
+  std::uint32_t out_stride() const { return out_stride_; }
   std::uint64_t* output_seq() const { return out_seq_.data(); }
   std::uint64_t* expected() const { return expected_.data(); }
   EventMirror* mirror() const { return mirror_.data(); }
@@ -118,6 +145,20 @@ class WorkerState {
   const std::uint64_t* spawned_counts() const { return spawned_.data(); }
   const std::uint64_t* finished_counts() const { return finished_count_.data(); }
   const std::uint32_t* pending_flags() const { return pending_flag_.data(); }
+  std::uint32_t* tiers() const { return tier_.data(); }
+  const std::uint64_t* tally_row(std::uint32_t event) const {
+    return tally_.data() + std::uint64_t{event} * tally_words;
+  }
+  std::uint32_t channels() const { return channels_; }
+  const std::uint32_t* channel_counts(std::uint32_t event) const {
+    return channel_counts_.data() + std::uint64_t{event} * channels_;
+  }
+  const std::uint32_t* channel_first(std::uint32_t event) const {
+    return channel_first_.data() + std::uint64_t{event} * channels_;
+  }
+  const std::uint64_t* channel_outside(std::uint32_t event) const {
+    return channel_outside_.data() + event;
+  }
 
   // Photons in each slot ring (the worker must be stopped).
   std::uint64_t active_size(Stream s) const { return active_.size(s); }
@@ -135,10 +176,17 @@ class WorkerState {
   Buffer<std::uint64_t, Space> intake_, spawned_, finished_count_;
   Buffer<WorkerControl, Mapped> control_;
   Buffer<std::uint64_t, Mapped> inbox_seq_;
-  Buffer<Photon, Mapped> out_;
+  Buffer<OutputRecord, Mapped> out_;
   Buffer<std::uint64_t, Mapped> out_seq_;
   Buffer<std::uint64_t, Mapped> expected_;
   Buffer<EventMirror, Mapped> mirror_;
+  Buffer<std::uint32_t, Space> tier_;  // per event: OutputTier
+  Buffer<std::uint64_t, Space> tally_;
+  Buffer<std::uint32_t, Space> channel_counts_, channel_first_;
+  Buffer<std::uint64_t, Space> channel_outside_;
+  Buffer<StepPoint, Space> track_;
+  std::uint32_t channels_ = 0;
+  std::uint32_t out_stride_ = photon_records;
   WorkerRef<Layout> ref_{};
 };
 
