@@ -12,10 +12,11 @@ import sys
 
 
 def load(path):
+    """The JSON lines of a benchmark's output (its human table and comments are skipped)."""
     rows = []
     for n, line in enumerate(path.read_text().splitlines(), 1):
         line = line.strip()
-        if not line:
+        if not line.startswith("{"):
             continue
         try:
             rows.append(json.loads(line))
@@ -24,18 +25,24 @@ def load(path):
     return rows
 
 
+def pyplot(script):
+    """matplotlib's pyplot for writing files, or a clear exit naming what to install."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        sys.exit(f"{script} needs matplotlib: pip install matplotlib")
+    return plt
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--prefix", default="h200-2026-11-22")
     ap.add_argument("--results", default="docs/results")
     ap.add_argument("--out", default="docs/benchmarks.png")
     a = ap.parse_args()
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        sys.exit("bench/plot.py needs matplotlib: pip install matplotlib")
+    plt = pyplot("bench/plot.py")
     res = pathlib.Path(a.results)
     files = {k: res / f"{a.prefix}-{k}.jsonl" for k in ("ring", "worker", "geometry")}
     for k, f in files.items():

@@ -333,7 +333,7 @@ Outcome run_threads(const DetectorPhysics& physics, const std::vector<Photon>& p
   Device::synchronize({});
   const auto t0 = Clock::now();
   thread_per_photon<<<static_cast<unsigned>((c.n + 127) / 128), 128>>>(physics, d.data(), c.n,
-                                                                         c.seed, c.max_steps);
+                                                                       c.seed, c.max_steps);
   CHROMA2_CUDA_CHECK_LAUNCH();
   CHROMA2_CUDA_TRY(cudaDeviceSynchronize());
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -394,8 +394,7 @@ bool conserved(const Outcome& o, std::uint64_t n) {
     if (o.final[i].id != i) return false;
   // hits are exactly the detected photons
   return o.detected_ids.size() == o.reasons[static_cast<int>(TerminalReason::detected)] &&
-         std::adjacent_find(o.detected_ids.begin(), o.detected_ids.end()) ==
-             o.detected_ids.end();
+         std::adjacent_find(o.detected_ids.begin(), o.detected_ids.end()) == o.detected_ids.end();
 }
 
 // Chroma on this project's H200 (the data folder's README): photons/s by detector, photons, steps.
@@ -484,7 +483,8 @@ int run(const DetectorBenchOptions& opt) {
                               surfaces.ref()};
       physics.bounded_cast = job.bounded;
       const RunConfig c{job.n, job.max_steps, opt.seed, &opt};
-      const Outcome outcomes[] = {run_worker(physics, photons, c), run_relaunch(physics, photons, c),
+      const Outcome outcomes[] = {run_worker(physics, photons, c),
+                                  run_relaunch(physics, photons, c),
                                   run_threads(physics, photons, c)};
       const double relaunch_vs_threads = agreement(outcomes[1], outcomes[2]);
       const double hits_vs_threads = hit_agreement(outcomes[0], outcomes[2]);
@@ -530,10 +530,9 @@ int run(const DetectorBenchOptions& opt) {
             .add("no_hit", o.fraction(TerminalReason::escaped))
             .add("out_of_steps", o.fraction(TerminalReason::max_steps))
             .add("median_detection_ns", o.median_detection_ns)
-            .add("lane_fill", o.telemetry.iterations
-                                  ? double(o.telemetry.steps) /
-                                        (32.0 * double(o.telemetry.iterations))
-                                  : 0.0)
+            .add("lane_fill", o.telemetry.iterations ? double(o.telemetry.steps) /
+                                                           (32.0 * double(o.telemetry.iterations))
+                                                     : 0.0)
             .add("relaunch_vs_threads", relaunch_vs_threads)
             .add("hits_vs_threads", hits_vs_threads)
             .add("ok", ok)
@@ -542,7 +541,9 @@ int run(const DetectorBenchOptions& opt) {
       const double worker_s = outcomes[0].seconds;
       std::printf(
           "# %s %s %s %s %llu photons, %u steps: worker / thread-per-photon = %.2f, worker / "
-          "relaunch = %.2f (worker lanes %.0f %% full); relaunch and threads agree on %.5f of "
+          "relaunch = %.2f (worker: %.0f %% of lane-iterations stepped, idle ones counted); "
+          "relaunch "
+          "and threads agree on %.5f of "
           "the photons, the worker's hits on %.5f of theirs%s\n",
           detector.c_str(), job.variant.c_str(), order, cast, (unsigned long long)job.n,
           job.max_steps, outcomes[2].seconds / worker_s, outcomes[1].seconds / worker_s,

@@ -16,7 +16,7 @@ struct DetectorBenchOptions {
   std::vector<std::uint64_t> photons{500000, 5000000};
   std::vector<std::uint32_t> max_steps{100, 10};
   std::uint64_t seed = 1;
-  bool long_tail = true;                // the long-tail water runs (GPU)
+  bool long_tail = true;                 // the long-tail water runs (GPU)
   std::uint32_t long_tail_steps = 1000;  // their step limit
   bool photons_given = false;  // --photons on the command line (the host run has its own default)
   unsigned threads = 0;        // host: worker threads (0: hardware threads)

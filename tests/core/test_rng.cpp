@@ -142,7 +142,8 @@ TEST_CASE("Secondary photon ids do not collide over many generations", "[rng][id
   CHECK(dup == ids.end());
 }
 
-TEST_CASE("A photon's stream resumed at any word continues exactly where it stopped", "[rng][host]") {
+TEST_CASE("A photon's stream resumed at any word continues exactly where it stopped",
+          "[rng][host]") {
   const RngKey key{test_seed, 5, 3};
   PhotonRng<Philox4x32Policy> whole({}, key, 0);
   std::vector<std::uint32_t> reference(64);

@@ -11,8 +11,8 @@
 #include "chroma2/io/chroma_demo_materials.hpp"
 #include "chroma2/io/chroma_demo_surfaces.hpp"
 #include "chroma2/physics/scene_tables.hpp"
-#include "scene_run.hpp"
 #include "optical_bodies.hpp"
+#include "scene_run.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 

@@ -4,6 +4,7 @@
 // assertions as test_detectors.cpp. The [stats] cases run at full statistics plainly and are left
 // out under compute-sanitizer, where the others run at reduced scale (conservation, escapes,
 // channels and hit positions are still asserted).
+#include "driver_bodies.hpp"
 #include "instanced_detector_bodies.hpp"
 #include "sphere_detector_bodies.hpp"
 #include "support/scale.hpp"
@@ -50,4 +51,9 @@ TEST_CASE("GPU and host detect the same fraction of photons in the instanced det
                                << " each (z = " << z << ")");
   CHECK(a.detected > 0);
   CHECK(std::fabs(z) < 3.29);
+}
+
+TEST_CASE("GPU: the worker ends the photons as the host's relaunch and one-by-one drivers do",
+          "[physics][detector][gpu]") {
+  check_drivers_agree<Device>(scaled(20000, 2000));
 }

@@ -175,3 +175,8 @@ TEST_CASE("GPU and host expand a source into the same photons within the stated 
     CHECK(identical == e.size());
   }
 }
+
+TEST_CASE("GPU: a point source drawn at the first step gives the photons its expansion draws",
+          "[physics][sources][gpu]") {
+  check_point_source_drawn_at_first_step<Device>(scaled(100000, 2000));
+}

@@ -11,8 +11,8 @@
 #include "chroma2/geometry/builders.hpp"
 #include "chroma2/geometry/triangle_geometry.hpp"
 #include "chroma2/physics/scene_tables.hpp"
-#include "scene_run.hpp"
 #include "optical_bodies.hpp"
+#include "scene_run.hpp"
 #include "support/stats.hpp"
 
 #include <catch2/catch_test_macros.hpp>

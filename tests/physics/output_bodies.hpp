@@ -101,7 +101,8 @@ void check_output_tiers(std::uint32_t n) {
   // the final photons: the reference every other tier is checked against
   TierRun all = run_tier<Space>(physics, scene.photons, OutputTier::photons, channels);
   std::vector<Photon>& final = all.records.photons;
-  std::sort(final.begin(), final.end(), [](const Photon& a, const Photon& b) { return a.id < b.id; });
+  std::sort(final.begin(), final.end(),
+            [](const Photon& a, const Photon& b) { return a.id < b.id; });
   REQUIRE(final.size() == n);
   check_conservation(scene.photons, final);
 
@@ -127,7 +128,8 @@ void check_output_tiers(std::uint32_t n) {
     CHECK(r.status.complete());
     CHECK(r.status.finished == n);  // every ended photon counts, written out or not
     CHECK(r.tally.photons() == n);
-    for (int k = 0; k < terminal_reason_count; ++k) CHECK(r.tally.reasons[k] == expected.reasons[k]);
+    for (int k = 0; k < terminal_reason_count; ++k)
+      CHECK(r.tally.reasons[k] == expected.reasons[k]);
     for (int k = 0; k < 32; ++k) CHECK(r.tally.history_bits[k] == expected.history_bits[k]);
     CHECK(r.tally.steps == expected.steps);
   };
@@ -214,7 +216,8 @@ void check_step_history(std::uint32_t n) {
   TierRun tracked = run_tier<Space>(physics, scene.photons, OutputTier::history, 0, points);
   auto& final = all.records.photons;
   auto& tracks = tracked.records.tracks;
-  std::sort(final.begin(), final.end(), [](const Photon& a, const Photon& b) { return a.id < b.id; });
+  std::sort(final.begin(), final.end(),
+            [](const Photon& a, const Photon& b) { return a.id < b.id; });
   std::sort(tracks.begin(), tracks.end(),
             [](const PhotonTrack& a, const PhotonTrack& b) { return a.photon.id < b.photon.id; });
   REQUIRE(tracks.size() == n);
@@ -236,8 +239,8 @@ void check_step_history(std::uint32_t n) {
     if (t.photon.steps + 1u <= points) {  // the whole path: its last point is where it ended
       ++short_paths;
       const StepPoint& last = t.points.back();
-      ended += last.position == t.photon.position + t.photon.position_low &&
-               last.time == t.photon.time;
+      ended +=
+          last.position == t.photon.position + t.photon.position_low && last.time == t.photon.time;
     }
     // the first step goes from the start along the initial direction (directed photons only)
     if (!(start.history & history::isotropic_init) && t.points.size() > 1)

@@ -110,8 +110,7 @@ ChiSquare binned_chi_square(const std::vector<double>& x, double lo, double hi, 
 
 // The stream rule's bookkeeping: id = index, the event, a counter of the `words` drawn, alive,
 // no step, a primary.
-inline void check_identity(const std::vector<Photon>& v, std::uint32_t event,
-                           std::uint32_t words) {
+inline void check_identity(const std::vector<Photon>& v, std::uint32_t event, std::uint32_t words) {
   std::size_t good = 0;
   for (std::size_t i = 0; i < v.size(); ++i)
     good += v[i].id == i && v[i].event == event && v[i].rng_counter == words &&
@@ -306,7 +305,8 @@ void check_beam(std::uint32_t n) {
     s.random_polarisation = random_pol;
     const auto v = expand_in<Space>(s, 31, 0);
     REQUIRE(v.size() == n);
-    check_identity(v, 0, static_cast<std::uint32_t>(2 + random_pol));  // position 2, polarisation 0 or 1
+    check_identity(v, 0,
+                   static_cast<std::uint32_t>(2 + random_pol));  // position 2, polarisation 0 or 1
     std::vector<double> r2, phi, pol_phi;
     double worst_plane = 0, worst_radius = 0;
     std::size_t copied = 0;
@@ -454,6 +454,71 @@ void check_beam_straddling_materials(std::uint32_t n) {
     CHECK(std::fabs(mean - L) < 3.29 * se);
     CHECK(ks < ks_critical(zs.size(), 1e-3));
   }
+}
+
+// A point source drawn at the first step: expansion draws nothing (counter 0, the requests set,
+// every record the same but for its id), and the worker's first step makes the very photons the
+// drawing expansion makes — bit for bit on the host; on the GPU within the device-math tolerance
+// (the two draws run in different kernels, whose fused multiply-adds may differ).
+template <class Space>
+void check_point_source_drawn_at_first_step(std::uint32_t n) {
+  for (const bool uniform : {true, false}) {
+    INFO((uniform ? "uniform 400-800 nm" : "fixed 420 nm"));
+    PointIsotropicSource s;
+    s.position = {10.0f, -20.0f, 30.0f};
+    s.time = 1.5f;
+    s.photon_count = n;
+    s.wavelength =
+        uniform ? WavelengthSpec::uniform(400.0f, 800.0f) : WavelengthSpec::fixed(420.0f);
+    const auto drawn = expand_in<Space>(s, 17, 0);
+    s.draw_at_first_step = 1;
+    const auto requests = expand_in<Space>(s, 17, 0);
+    REQUIRE(requests.size() == n);
+    check_identity(requests, 0, 0);
+    const std::uint32_t asked = history::isotropic_init | (uniform ? history::wavelength_init : 0u);
+    std::size_t alike = 0;
+    for (const Photon& p : requests) {
+      Photon q = requests[0];
+      q.id = p.id;
+      alike += std::memcmp(&p, &q, sizeof(Photon)) == 0 && p.history == asked;
+    }
+    CHECK(alike == n);
+    // both through the worker in an absorber: the same endings
+    MaterialSet<Space> materials({simple_material("absorber", 1.33, 50.0)});
+    SurfaceSet<Space> surfaces;
+    OpticalPhysics<InfiniteMedium> physics{{}, materials.ref(), surfaces.ref()};
+    const auto a = propagate<Space>(physics, drawn, 10000, 17);
+    const auto b = propagate<Space>(physics, requests, 10000, 17);
+    check_conservation(drawn, a);
+    check_conservation(requests, b);
+    std::size_t identical = 0, same = 0;
+    double worst_direction = 0, worst_wavelength = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      identical += std::memcmp(&a[i], &b[i], sizeof(Photon)) == 0;
+      same += a[i].reason == b[i].reason && a[i].rng_counter == b[i].rng_counter &&
+              a[i].history == b[i].history;
+      const Vec3 dd = a[i].direction - b[i].direction;
+      worst_direction = std::max(worst_direction, double(std::sqrt(dot(dd, dd))));
+      worst_wavelength =
+          std::max(worst_wavelength, double(std::fabs(a[i].wavelength - b[i].wavelength)));
+    }
+    INFO(identical << " of " << n << " identical; worst direction difference " << worst_direction
+                   << ", wavelength " << worst_wavelength << " nm");
+    if constexpr (std::is_same_v<Space, Host>) {
+      CHECK(identical == n);
+    } else {
+      CHECK(same >= n - n / 1000);
+      CHECK(worst_direction < 1e-5);
+      CHECK(worst_wavelength < 1e-3);
+    }
+  }
+  // a spectrum is drawn at expansion, never at the first step
+  Spectrum<Host> spectrum(SpectralTable{{400.0, 500.0}, {1.0, 1.0}});
+  PointIsotropicSource bad;
+  bad.photon_count = 1;
+  bad.wavelength = spectrum.wavelengths();
+  bad.draw_at_first_step = 1;
+  CHECK_THROWS_WITH(validate(bad), Catch::Matchers::ContainsSubstring("tabulated spectrum"));
 }
 
 // An explicit list in the space's memory: photon i is entry i with the stream rule's identity

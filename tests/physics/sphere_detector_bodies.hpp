@@ -44,8 +44,7 @@ struct DetectingSphere {
     }
     const float t = t0 > r.tmin ? t0 : t1;
     if (!(t > r.tmin) || !(t <= r.tmax)) return miss(r);
-    return surface_hit(t, (r.origin + t * r.direction) / radius, inside, outside, surface,
-                       channel);
+    return surface_hit(t, (r.origin + t * r.direction) / radius, inside, outside, surface, channel);
   }
   CHROMA2_HD std::int32_t material_at(Vec3 p) const {
     return dot(p, p) < radius * radius ? inside : outside;

@@ -2,6 +2,7 @@
 // Detectors end to end on the host backend (the persistent worker on std::jthreads): a fully
 // detecting analytic sphere (sphere_detector_bodies.hpp) and a small instanced detector the suite
 // builds itself (instanced_detector_bodies.hpp); gpu_detectors.cu runs the same bodies on the GPU.
+#include "driver_bodies.hpp"
 #include "instanced_detector_bodies.hpp"
 #include "sphere_detector_bodies.hpp"
 
@@ -23,4 +24,9 @@ TEST_CASE("A closed instanced detector lets no photon escape and puts every hit 
 TEST_CASE("An instanced detector's PMTs detect by their efficiency and solid angle",
           "[physics][detector][host][stats]") {
   check_instanced_detector_statistics<Host>(1000000);
+}
+
+TEST_CASE("The worker and the relaunch and one-by-one drivers end the photons identically",
+          "[physics][detector][host]") {
+  check_drivers_agree<Host>(scaled(20000, 2000));
 }

@@ -29,8 +29,9 @@ TEST_CASE("Output tiers are set per event before its photons, a summary needs ch
 }
 
 TEST_CASE("First-hit times order as the floats do, negative times included", "[physics][output]") {
-  const float times[] = {-1e30f, -2.5f, -0.0f, 0.0f, 1e-30f, 3.0f, 7.25f, 1e30f,
-                         std::numeric_limits<float>::infinity()};
+  const float times[] = {-1e30f, -2.5f,  -0.0f,
+                         0.0f,   1e-30f, 3.0f,
+                         7.25f,  1e30f,  std::numeric_limits<float>::infinity()};
   for (std::size_t i = 0; i < std::size(times); ++i) {
     CHECK(detail::time_of_key(detail::time_key(times[i])) == times[i]);
     if (i > 0 && times[i - 1] < times[i])

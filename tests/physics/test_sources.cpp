@@ -50,3 +50,8 @@ TEST_CASE("A photon list gives its entries with the ids of their indices",
 TEST_CASE("Bad sources and spectra are errors that name the value", "[physics][sources][host]") {
   check_bad_sources<Host>();
 }
+
+TEST_CASE("A point source drawn at the first step gives the photons its expansion draws",
+          "[physics][sources][host]") {
+  check_point_source_drawn_at_first_step<Host>(scaled(100000, 2000));
+}

@@ -19,7 +19,7 @@ namespace chroma2 {
 struct ChannelSummary {
   std::vector<std::uint32_t> photoelectrons;  // per channel
   std::vector<float> first_time;              // ns per channel; +inf where nothing was detected
-  std::uint64_t outside = 0;  // detections whose channel is not in [0, channels)
+  std::uint64_t outside = 0;                  // detections whose channel is not in [0, channels)
 };
 
 namespace detail {

@@ -80,7 +80,8 @@ struct EventTallyRef {
     for (std::uint32_t bits = history; bits; bits &= bits - 1)
       atomic_ref<std::uint64_t>(row[terminal_reason_count + __builtin_ctz(bits)])
           .fetch_add(1, memory_order::relaxed);
-    atomic_ref<std::uint64_t>(row[detail::tally_steps_word]).fetch_add(steps, memory_order::relaxed);
+    atomic_ref<std::uint64_t>(row[detail::tally_steps_word])
+        .fetch_add(steps, memory_order::relaxed);
 #endif
   }
 };

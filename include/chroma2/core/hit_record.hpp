@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // What comes back from an event, by tier: hit records (the default), compact 16-byte hits, every
-// final photon, only a per-channel summary, or every final photon with its path (step history); every tier also gets the event's tally
-// (core/event_tally.hpp). A hit is a detected photon as a detector sees it: where, when, at which
-// wavelength, on which channel, and the photon id that maps it back to its source entry (the
-// Monte-Carlo truth). Units: mm, ns, nm.
+// final photon, only a per-channel summary, or every final photon with its path (step history);
+// every tier also gets the event's tally (core/event_tally.hpp). A hit is a detected photon as a
+// detector sees it: where, when, at which wavelength, on which channel, and the photon id that maps
+// it back to its source entry (the Monte-Carlo truth). Units: mm, ns, nm.
 #pragma once
 
 #include "chroma2/config/macros.hpp"
@@ -43,14 +43,14 @@ CHROMA2_HD constexpr const char* tier_name(OutputTier t) {
 
 // A detected photon. 64 bytes: four 16-byte records.
 struct HitRecord {
-  Vec3 position;        // mm, on the detecting surface
-  float time;           // ns
-  Vec3 direction;       // unit vector, at detection
-  float wavelength;     // nm
-  Vec3 polarisation;    // unit vector
-  std::int32_t channel; // detector channel of the placement hit (-1: the surface has none)
-  std::uint64_t id;     // photon id: a primary's index within its event, or a secondary's id
-  std::uint32_t event;  // event id
+  Vec3 position;          // mm, on the detecting surface
+  float time;             // ns
+  Vec3 direction;         // unit vector, at detection
+  float wavelength;       // nm
+  Vec3 polarisation;      // unit vector
+  std::int32_t channel;   // detector channel of the placement hit (-1: the surface has none)
+  std::uint64_t id;       // photon id: a primary's index within its event, or a secondary's id
+  std::uint32_t event;    // event id
   std::uint32_t history;  // history bits (core/photon.hpp)
 };
 static_assert(sizeof(HitRecord) == 64, "HitRecord is four 16-byte records");
@@ -65,8 +65,15 @@ struct CompactHit {
 static_assert(sizeof(CompactHit) == 16, "CompactHit is one 16-byte record");
 
 CHROMA2_HD inline HitRecord make_hit(const Photon& p) {
-  return HitRecord{p.position + p.position_low, p.time,     p.direction, p.wavelength, p.polarisation,
-             p.channel,                   p.id,       p.event,     p.history};
+  return HitRecord{p.position + p.position_low,
+                   p.time,
+                   p.direction,
+                   p.wavelength,
+                   p.polarisation,
+                   p.channel,
+                   p.id,
+                   p.event,
+                   p.history};
 }
 CHROMA2_HD inline CompactHit make_compact_hit(const Photon& p) {
   return CompactHit{p.channel, p.time, p.history, p.event};

@@ -11,11 +11,11 @@
 #include "chroma2/config/macros.hpp"
 #include "chroma2/config/memory.hpp"
 #include "chroma2/config/stream.hpp"
+#include "chroma2/core/channel_summary.hpp"
 #include "chroma2/core/concepts/physics.hpp"
 #include "chroma2/core/concepts/rng_policy.hpp"
 #include "chroma2/core/detail/worker/dispatch.hpp"
 #include "chroma2/core/detail/worker/state.hpp"
-#include "chroma2/core/channel_summary.hpp"
 #include "chroma2/core/event_table.hpp"
 #include "chroma2/core/event_tally.hpp"
 #include "chroma2/core/hit_record.hpp"
@@ -195,8 +195,8 @@ class PersistentWorker {
     return std::move(run(photons, event, OutputTier::photons, timeout).photons);
   }
 
-  // What the event returns (core/hit_record.hpp); before any photon of it is submitted. Every event is
-  // tallied whatever its tier (tally()).
+  // What the event returns (core/hit_record.hpp); before any photon of it is submitted. Every event
+  // is tallied whatever its tier (tally()).
   void set_output(std::uint32_t event, OutputTier tier) {
     check_open(event);
     if (static_cast<std::uint8_t>(tier) >= static_cast<std::uint8_t>(OutputTier::count_))
@@ -273,29 +273,30 @@ class PersistentWorker {
       switch (static_cast<OutputTier>(seq >> 56)) {
         case OutputTier::photons: {
           Photon p;
-          std::memcpy(&p, entry, sizeof p);
+          std::memcpy(static_cast<void*>(&p), entry, sizeof p);
           out.photons.push_back(p);
           break;
         }
         case OutputTier::history: {
           PhotonTrack t;
-          std::memcpy(&t.photon, entry, sizeof t.photon);
+          std::memcpy(static_cast<void*>(&t.photon), entry, sizeof t.photon);
           const std::size_t points =
               std::min<std::size_t>(std::size_t{t.photon.steps} + 1, options_.history_points);
           t.points.resize(points);
-          std::memcpy(t.points.data(), entry + photon_records, points * sizeof(StepPoint));
+          std::memcpy(static_cast<void*>(t.points.data()), entry + photon_records,
+                      points * sizeof(StepPoint));
           out.tracks.push_back(std::move(t));
           break;
         }
         case OutputTier::hits: {
           HitRecord h;
-          std::memcpy(&h, entry, sizeof h);
+          std::memcpy(static_cast<void*>(&h), entry, sizeof h);
           out.hits.push_back(h);
           break;
         }
         default: {
           CompactHit h;
-          std::memcpy(&h, entry, sizeof h);
+          std::memcpy(static_cast<void*>(&h), entry, sizeof h);
           out.compact_hits.push_back(h);
           break;
         }

@@ -43,9 +43,11 @@ inline constexpr std::uint32_t max_steps = 1u << 10;     // ended by the step bu
 inline constexpr std::uint32_t out_of_table = 1u << 11;  // a property was read outside its table
                                                          // (clamped to the table's end)
 inline constexpr std::uint32_t nan_abort = 1u << 31;
-// Not a history: a request that direction and polarisation be drawn on the device at the photon's
-// first step. Cleared before that step, so it never appears in results.
+// Not histories: requests that direction and polarisation (isotropic_init), and with them the
+// wavelength (wavelength_init), be drawn at the photon's first step (core/isotropic_init.hpp).
+// Cleared before that step, so they never appear in results.
 inline constexpr std::uint32_t isotropic_init = 1u << 30;
+inline constexpr std::uint32_t wavelength_init = 1u << 29;
 }  // namespace history
 
 // The history bit that goes with an ending (0 for alive and for synthetic endings).

@@ -97,8 +97,7 @@ struct Split {
     ex(i) = p.polarisation.x, ey(i) = p.polarisation.y, ez(i) = p.polarisation.z,
     weight(i) = p.weight;
     id(i) = p.id, event(i) = p.event, rng_counter(i) = p.rng_counter;
-    channel(i) = p.channel, last_primitive(i) = p.last_primitive,
-    history(i) = p.history;
+    channel(i) = p.channel, last_primitive(i) = p.last_primitive, history(i) = p.history;
     steps(i) = p.steps, reason(i) = static_cast<std::uint8_t>(p.reason),
     generation(i) = p.generation;
     material(i) = p.material;
@@ -196,9 +195,9 @@ struct Packed {
     polarisation_weight()[i] =
         Record4f{p.polarisation.x, p.polarisation.y, p.polarisation.z, p.weight};
     ident()[i] = Ident{p.id, p.event, p.rng_counter};
-    misc()[i] = Misc{
-        p.channel, p.last_primitive, p.history, p.steps, static_cast<std::uint8_t>(p.reason),
-        p.generation};
+    misc()[i] =
+        Misc{p.channel,   p.last_primitive, p.history, p.steps, static_cast<std::uint8_t>(p.reason),
+             p.generation};
     place()[i] = Place{p.material, p.position_low.x, p.position_low.y, p.position_low.z};
   }
 };

@@ -113,8 +113,7 @@ struct OpticalPhysics {
     // covers every ray but those within 1/64 of parallel to the surface.
     const Vec3 lo = p.position_low;
     const float margin = 64.0f * (std::fabs(lo.x) + std::fabs(lo.y) + std::fabs(lo.z));
-    const float reach =
-        bounded_cast ? bulk + margin : std::numeric_limits<float>::infinity();
+    const float reach = bounded_cast ? bulk + margin : std::numeric_limits<float>::infinity();
     const Ray ray{p.position, -margin, p.direction, reach};
     Hit h = geometry.closest_hit(ray);
     if (h.hit() && hit_distance(p, h) < 0.0f) {

@@ -8,6 +8,7 @@
 #include "chroma2/config/error.hpp"
 #include "chroma2/config/macros.hpp"
 #include "chroma2/core/concepts/photon_source.hpp"
+#include "chroma2/core/isotropic_init.hpp"
 #include "chroma2/core/photon.hpp"
 #include "chroma2/core/rng/philox.hpp"
 #include "chroma2/core/rng/sampling.hpp"
@@ -28,6 +29,11 @@ namespace chroma2 {
 // azimuth perpendicular to its direction. The photons share a position, so their material is
 // looked up once on the host (resolve_material) or left unknown for the first step to find.
 // Draws per photon, in order: direction (2 uniforms), polarisation (1), wavelength (0 or 1).
+// With draw_at_first_step, expansion draws nothing: each photon is a request
+// (history::isotropic_init, and wavelength_init for a uniform range) that the photon's first step
+// fulfils from the same stream in the same order, giving the same photon; the records are then
+// identical but for their ids, so expanding one descriptor costs a copy (fixed or uniform
+// wavelengths; a tabulated spectrum is drawn at expansion).
 struct PointIsotropicSource {
   Vec3 position{0, 0, 0};  // mm
   float time = 0.0f;       // ns
@@ -35,6 +41,7 @@ struct PointIsotropicSource {
   WavelengthSpec wavelength{};
   std::int32_t material = unknown_material;
   float weight = 1.0f;
+  std::uint32_t draw_at_first_step = 0;
 
   CHROMA2_HD std::uint64_t count() const { return photon_count; }
   template <class Rng>
@@ -42,11 +49,22 @@ struct PointIsotropicSource {
     Photon p{};
     p.position = position;
     p.time = time;
+    p.weight = weight;
+    p.material = material;
+    if (draw_at_first_step) {
+      p.direction = {0.0f, 0.0f, 1.0f};  // replaced at the first step
+      if (wavelength.kind == WavelengthSpec::Kind::uniform) {
+        request_isotropic_init(p, wavelength.lo_nm, wavelength.hi_nm);
+      } else {
+        request_isotropic_init(p);
+        p.polarisation = {1.0f, 0.0f, 0.0f};  // replaced at the first step
+        p.wavelength = wavelength.lo_nm;
+      }
+      return p;
+    }
     p.direction = rng.isotropic();
     p.polarisation = rng.perpendicular_to(p.direction);
     p.wavelength = wavelength.sample(rng);
-    p.weight = weight;
-    p.material = material;
     return p;
   }
 };
@@ -166,6 +184,10 @@ inline void validate(const PointIsotropicSource& s) {
   detail::check_finite(s.weight, who + " weight", "");
   detail::check_material(s.material, who);
   validate(s.wavelength, who);
+  if (s.draw_at_first_step && s.wavelength.kind == WavelengthSpec::Kind::tabulated)
+    fail(who + " draws at the first step from a tabulated spectrum",
+         "a photon's first step can draw a fixed or uniform wavelength, not a table's",
+         "leave draw_at_first_step off for a spectrum (it is then drawn at expansion)");
 }
 
 inline void validate(const BeamSource& s) {

@@ -57,7 +57,7 @@ struct WavelengthSpec {
   CHROMA2_HD float sample(Rng& rng) const {
     if (kind == Kind::fixed) return lo_nm;
     const float u = rng.uniform();
-    if (kind == Kind::uniform) return std::fmin(lo_nm + (hi_nm - lo_nm) * u, hi_nm);
+    if (kind == Kind::uniform) return uniform_between(lo_nm, hi_nm, u);
     return spectrum.sample(u);
   }
 };

@@ -23,6 +23,11 @@ CHROMA2_HD constexpr float uniform_open0_closed1(std::uint32_t u) {
 // Exponential with the given mean (e.g. an absorption length in mm); finite because u > 0.
 CHROMA2_HD inline float exponential_from(float u, float mean) { return -mean * std::log(u); }
 
+// Uniform in [lo, hi] from a uniform on (0,1] (never above hi after rounding).
+CHROMA2_HD inline float uniform_between(float lo, float hi, float u) {
+  return std::fmin(lo + (hi - lo) * u, hi);
+}
+
 // Isotropic unit vector from two uniforms on (0,1].
 CHROMA2_HD inline Vec3 isotropic_from(float u1, float u2) {
   const float cos_theta = 1.0f - 2.0f * u1;  // [-1, 1)

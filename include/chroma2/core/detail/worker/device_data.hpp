@@ -6,9 +6,9 @@
 #pragma once
 
 #include "chroma2/config/macros.hpp"
+#include "chroma2/core/channel_summary.hpp"
 #include "chroma2/core/detail/padded_counter.hpp"
 #include "chroma2/core/device_ring.hpp"
-#include "chroma2/core/channel_summary.hpp"
 #include "chroma2/core/event_table.hpp"
 #include "chroma2/core/event_tally.hpp"
 #include "chroma2/core/hit_record.hpp"
@@ -62,9 +62,9 @@ struct WorkerRef {
                            // points), a HitRecord or a CompactHit at the start
   std::uint64_t* out_seq;  // mapped: out_sequence(position, tier) once published
   std::uint64_t out_mask;
-  std::uint32_t out_stride;      // records per output entry
-  StepPoint* track;              // per slot: track_points points of the step history
-  std::uint32_t track_points;    // 0: no step history
+  std::uint32_t out_stride;    // records per output entry
+  StepPoint* track;            // per slot: track_points points of the step history
+  std::uint32_t track_points;  // 0: no step history
   WorkerCounters* counters;
   WorkerControl* control;
   EventTableRef events;

@@ -47,8 +47,7 @@ struct Lane {
     apply_isotropic_init(p, rng);  // Physics contract, rule 1
     visit = 0;
     live = true;
-    record = w.track_points != 0 &&
-             static_cast<OutputTier>(w.tier[p.event]) == OutputTier::history;
+    record = w.track_points != 0 && static_cast<OutputTier>(w.tier[p.event]) == OutputTier::history;
     if (record && p.steps == 0) note_point(w);  // point 0: where it starts
     return stays;
   }
