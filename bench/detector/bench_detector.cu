@@ -85,15 +85,17 @@ __global__ void relaunch_tail(DetectorPhysics physics, Photon* photons, const st
   photons[in[k]] = p;
 }
 
-// The timing pass: the geometry's ray casts timed in SM cycles into a counter of the thread.
+// The timing pass: the geometry's ray casts timed in SM cycles, added to the calling thread's
+// own counter (one per thread of the grid: the thread-per-photon kernel's and the worker's).
 struct TimedGeometry {
   TriangleGeometryRef g;
-  unsigned long long* cycles;
+  unsigned long long* per_thread;
   CHROMA2_HD Hit closest_hit(Ray r) const {
 #if defined(__CUDA_ARCH__)
     const long long t0 = clock64();
     const Hit h = g.closest_hit(r);
-    *cycles += static_cast<unsigned long long>(clock64() - t0);
+    per_thread[blockIdx.x * blockDim.x + threadIdx.x] +=
+        static_cast<unsigned long long>(clock64() - t0);
     return h;
 #else
     return g.closest_hit(r);
@@ -103,7 +105,8 @@ struct TimedGeometry {
 #if defined(__CUDA_ARCH__)
     const long long t0 = clock64();
     const std::int32_t m = g.material_at(p);
-    *cycles += static_cast<unsigned long long>(clock64() - t0);
+    per_thread[blockIdx.x * blockDim.x + threadIdx.x] +=
+        static_cast<unsigned long long>(clock64() - t0);
     return m;
 #else
     return g.material_at(p);
@@ -111,35 +114,39 @@ struct TimedGeometry {
   }
 };
 static_assert(Geometry<TimedGeometry>);
+using TimedPhysics = OpticalPhysics<TimedGeometry>;
+
+TimedPhysics timed(const DetectorPhysics& physics, unsigned long long* per_thread) {
+  return TimedPhysics{TimedGeometry{physics.geometry, per_thread},
+                      physics.materials,
+                      physics.surfaces,
+                      physics.scattering,
+                      physics.surface_models,
+                      physics.bounded_cast};
+}
 
 // Thread per photon with each step timed and, within it, the ray casts: totals[0] += step cycles,
 // totals[1] += traversal cycles, summed over threads.
-__global__ void thread_per_photon_timed(DetectorPhysics physics, Photon* photons, std::uint64_t n,
+__global__ void thread_per_photon_timed(TimedPhysics physics, Photon* photons, std::uint64_t n,
                                         std::uint64_t seed, std::uint32_t max_steps,
                                         unsigned long long* totals) {
   const std::uint64_t i = blockIdx.x * std::uint64_t(blockDim.x) + threadIdx.x;
   if (i >= n) return;
-  unsigned long long traversal = 0, stepping = 0;
-  const OpticalPhysics<TimedGeometry> timed{TimedGeometry{physics.geometry, &traversal},
-                                            physics.materials,
-                                            physics.surfaces,
-                                            physics.scattering,
-                                            physics.surface_models,
-                                            physics.bounded_cast};
+  unsigned long long stepping = 0;
   Photon p = photons[i];
   PhotonRng<Philox4x32Policy> rng({}, RngKey{seed, p.id, p.event}, p.rng_counter);
   apply_isotropic_init(p, rng);
   StepContext<Philox4x32Policy> ctx{&rng};
   for (;;) {
     const long long t0 = clock64();
-    const TerminalReason r = take_step(timed, p, ctx, max_steps).reason;
+    const TerminalReason r = take_step(physics, p, ctx, max_steps).reason;
     stepping += static_cast<unsigned long long>(clock64() - t0);
     if (r != TerminalReason::alive) break;
   }
   p.rng_counter = rng.counter();
   photons[i] = p;
   atomicAdd(&totals[0], stepping);
-  atomicAdd(&totals[1], traversal);
+  atomicAdd(&totals[1], physics.geometry.per_thread[i]);
 }
 
 // ---- workloads ----------------------------------------------------------------------------------
@@ -351,12 +358,13 @@ struct Split {
 Split time_split(const DetectorPhysics& physics, const std::vector<Photon>& photons,
                  const RunConfig& c) {
   Buffer<Photon, Device> d(c.n);
-  Buffer<unsigned long long, Device> totals(2);
+  Buffer<unsigned long long, Device> totals(2), per_thread(c.n);
   Device::copy_from_host(d.data(), photons.data(), c.n * sizeof(Photon), {});
   Device::fill(totals.data(), 0, 2 * sizeof(unsigned long long), {});
+  Device::fill(per_thread.data(), 0, c.n * sizeof(unsigned long long), {});
   Device::synchronize({});
   thread_per_photon_timed<<<static_cast<unsigned>((c.n + 127) / 128), 128>>>(
-      physics, d.data(), c.n, c.seed, c.max_steps, totals.data());
+      timed(physics, per_thread.data()), d.data(), c.n, c.seed, c.max_steps, totals.data());
   CHROMA2_CUDA_CHECK_LAUNCH();
   CHROMA2_CUDA_TRY(cudaDeviceSynchronize());
   unsigned long long h[2];
@@ -364,6 +372,40 @@ Split time_split(const DetectorPhysics& physics, const std::vector<Photon>& phot
   Device::synchronize({});
   return {double(h[0]) / double(c.n), double(h[1]) / double(c.n)};
 }
+
+#if CHROMA2_WORKER_TIMING
+// The worker's ray casts in SM cycles per photon (summed over its threads), from a run of the
+// worker over the timed geometry: set beside its loop's phases (the timing build only).
+double worker_traversal_cycles(const DetectorPhysics& physics, const std::vector<Photon>& photons,
+                               const RunConfig& c) {
+  int dev = 0, sms = 0, threads_per_sm = 0;
+  CHROMA2_CUDA_TRY(cudaGetDevice(&dev));
+  CHROMA2_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+  CHROMA2_CUDA_TRY(
+      cudaDeviceGetAttribute(&threads_per_sm, cudaDevAttrMaxThreadsPerMultiProcessor, dev));
+  const std::size_t slots =
+      std::size_t(sms) * std::size_t(threads_per_sm);  // every resident thread
+  Buffer<unsigned long long, Device> per_thread(slots);
+  Device::fill(per_thread.data(), 0, slots * sizeof(unsigned long long), {});
+  Device::synchronize({});
+  WorkerOptions wo;
+  wo.page_capacity = c.opt->page;
+  wo.grid = c.opt->grid;
+  wo.inbox_capacity = static_cast<std::uint32_t>(c.n);
+  wo.output_capacity = 1u << 20;
+  wo.max_events = 1;
+  wo.max_steps = c.max_steps;
+  wo.seed = c.seed;
+  PersistentWorker<TimedPhysics, Device> worker(timed(physics, per_thread.data()), wo);
+  worker.run(photons, 0, OutputTier::hits);
+  std::vector<unsigned long long> h(slots);
+  Device::copy_to_host(h.data(), per_thread.data(), slots * sizeof(unsigned long long), {});
+  Device::synchronize({});
+  double sum = 0;
+  for (unsigned long long v : h) sum += double(v);
+  return sum / double(c.n);
+}
+#endif
 
 // Photon-by-photon agreement of two photon drivers (ending, steps, stream position).
 double agreement(const Outcome& a, const Outcome& b) {
@@ -550,9 +592,6 @@ int run(const DetectorBenchOptions& opt) {
           100.0 * double(outcomes[0].telemetry.steps) /
               (32.0 * double(std::max<std::int64_t>(1, outcomes[0].telemetry.iterations))),
           relaunch_vs_threads, hits_vs_threads, ok ? "" : "  CHECK FAILED");
-      const WorkerTelemetry& tel = outcomes[0].telemetry;
-      const double ticks = double(tel.ticks_housekeeping + tel.ticks_refill + tel.ticks_step +
-                                  tel.ticks_flush + tel.ticks_idle);
       // where the time goes, for the first run of each variant and cast at the largest size
       if (!job.sorted && job.n == *std::max_element(opt.photons.begin(), opt.photons.end()) &&
           (job.max_steps == opt.long_tail_steps ||
@@ -575,20 +614,30 @@ int run(const DetectorBenchOptions& opt) {
             .add("max_steps", job.max_steps)
             .add("step_warp_cycles_per_photon", s.step_cycles * per_photon_warp)
             .add("traversal_warp_cycles_per_photon", s.traversal_cycles * per_photon_warp);
+#if CHROMA2_WORKER_TIMING
+        const WorkerTelemetry& tel = outcomes[0].telemetry;
+        const double ticks = double(tel.ticks_housekeeping + tel.ticks_refill + tel.ticks_step +
+                                    tel.ticks_exits + tel.ticks_flush + tel.ticks_idle);
         if (ticks > 0) {
-          // CHROMA2_WORKER_TIMING: the worker's groups' cycles (warp-cycles) per photon by phase
+          // CHROMA2_WORKER_TIMING: the worker's groups' cycles (warp-cycles) per photon by phase,
+          // and the ray casts within its steps from a second run over the timed geometry
           const double per = 1.0 / double(job.n);
+          const double casts = worker_traversal_cycles(physics, photons, c) * per_photon_warp;
           std::printf(
-              "# worker loop (CHROMA2_WORKER_TIMING, warp-cycles per photon): step %.0f, "
-              "housekeeping %.0f, refill %.0f, flush %.0f, idle %.0f\n",
-              tel.ticks_step * per, tel.ticks_housekeeping * per, tel.ticks_refill * per,
-              tel.ticks_flush * per, tel.ticks_idle * per);
+              "# worker loop (CHROMA2_WORKER_TIMING, warp-cycles per photon): step (physics) "
+              "%.0f, of which ray casts about %.0f; exits %.0f, housekeeping %.0f, refill %.0f, "
+              "flush %.0f, idle %.0f\n",
+              tel.ticks_step * per, casts, tel.ticks_exits * per, tel.ticks_housekeeping * per,
+              tel.ticks_refill * per, tel.ticks_flush * per, tel.ticks_idle * per);
           j.add("worker_step", tel.ticks_step * per)
+              .add("worker_traversal", casts)
+              .add("worker_exits", tel.ticks_exits * per)
               .add("worker_housekeeping", tel.ticks_housekeeping * per)
               .add("worker_refill", tel.ticks_refill * per)
               .add("worker_flush", tel.ticks_flush * per)
               .add("worker_idle", tel.ticks_idle * per);
         }
+#endif
         j.print();
       }
     }

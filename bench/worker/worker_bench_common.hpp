@@ -290,14 +290,15 @@ DriverResult run_worker(const WorkerBenchOptions& o, const std::vector<Photon>& 
       static_cast<long long>(t.output), static_cast<long long>(t.idle_backoffs),
       static_cast<long long>(t.pending_retries));
   const double ticks = static_cast<double>(t.ticks_housekeeping + t.ticks_refill + t.ticks_step +
-                                           t.ticks_flush + t.ticks_idle);
+                                           t.ticks_exits + t.ticks_flush + t.ticks_idle);
   if (ticks > 0)
     std::printf(
-        "# time of the groups %s %s: step %.1f %%, refill %.1f %%, flush %.1f %%, housekeeping "
-        "%.1f %%, idle %.1f %%; %.0f ticks per stepping iteration\n",
-        backend, name, 100 * t.ticks_step / ticks, 100 * t.ticks_refill / ticks,
-        100 * t.ticks_flush / ticks, 100 * t.ticks_housekeeping / ticks, 100 * t.ticks_idle / ticks,
-        (t.ticks_step + t.ticks_flush) /
+        "# time of the groups %s %s: step %.1f %%, exits %.1f %%, refill %.1f %%, flush %.1f %%, "
+        "housekeeping %.1f %%, idle %.1f %%; %.0f ticks per stepping iteration\n",
+        backend, name, 100 * t.ticks_step / ticks, 100 * t.ticks_exits / ticks,
+        100 * t.ticks_refill / ticks, 100 * t.ticks_flush / ticks,
+        100 * t.ticks_housekeeping / ticks, 100 * t.ticks_idle / ticks,
+        (t.ticks_step + t.ticks_exits + t.ticks_flush) /
             std::max(1.0, static_cast<double>(t.iterations - t.idle_backoffs)));
   // per photon: inbox record read, page store, lane load, write-back, output read and write
   // (6 x 80 bytes); per extra visit a write-back and a load plus ring traffic

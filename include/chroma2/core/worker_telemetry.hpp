@@ -31,7 +31,8 @@
   X(iterations, sum, "iterations of the group loop")                                              \
   X(ticks_housekeeping, sum, "time in housekeeping")                                              \
   X(ticks_refill, sum, "time refilling lanes")                                                    \
-  X(ticks_step, sum, "time stepping photons")                                                     \
+  X(ticks_step, sum, "time stepping photons (the physics, one step per resident lane)")           \
+  X(ticks_exits, sum, "time listing the photons that left their lanes")                           \
   X(ticks_flush, sum, "time flushing lists to the rings")                                         \
   X(ticks_idle, sum, "time of loops with no resident photon")                                     \
   X(max_active_depth, max, "deepest active ring seen")                                            \

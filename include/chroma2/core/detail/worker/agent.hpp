@@ -89,8 +89,7 @@ struct WorkerAgent {
         lap(TelemetryCounter::ticks_idle);
         continue;
       }
-      step();
-      lap(TelemetryCounter::ticks_step);
+      step();  // times itself: ticks_step, ticks_exits
       flush_near_full();
       lap(TelemetryCounter::ticks_flush);
     }
@@ -179,11 +178,13 @@ struct WorkerAgent {
     steps += resident;
     g.for_lanes(
         [&](int lane) { exit[lane] = lanes[lane].live ? lanes[lane].step(physics, w) : stays; });
+    lap(TelemetryCounter::ticks_step);
     const std::uint32_t gone = g.count_nonzero(exit);
     if (gone) {
       resident -= gone;
       list_exits(exit);
     }
+    lap(TelemetryCounter::ticks_exits);
   }
 
   // Appends the slots of the lanes that exit to the group's lists.
