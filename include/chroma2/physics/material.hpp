@@ -13,9 +13,11 @@
 #include "chroma2/physics/detail/group_index.hpp"
 #include "chroma2/physics/detail/inverse_cdf.hpp"
 #include "chroma2/physics/detail/piecewise_linear.hpp"
+#include "chroma2/physics/detail/table_store.hpp"
 #include "chroma2/physics/spectral_table.hpp"
 #include "chroma2/physics/uniform_table.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -147,14 +149,6 @@ struct TableReport {
 };
 
 namespace detail {
-
-struct BuiltComponent {
-  InverseCdfTable spectrum;
-  InverseCdfTable delay;  // empty: exponential
-  float cumulative_share = 0;
-  float time_constant_ns = 0;
-  bool in_energy = false;
-};
 
 struct BuiltMaterial {
   UniformTable refractive_index, group_index, absorption_length, scattering_length,
@@ -308,27 +302,6 @@ inline BuiltMaterial build_material(const MaterialSpec& spec, const ResampleOpti
   return m;
 }
 
-// Copies arrays one after the other into a staging vector and returns where each will live in a
-// buffer of the same layout that starts at base (in any memory space).
-template <class T>
-struct Packer {
-  std::vector<T> staging;
-  T* base;
-  const T* place(const std::vector<T>& v) {
-    if (v.empty()) return nullptr;
-    const std::size_t at = staging.size();
-    staging.insert(staging.end(), v.begin(), v.end());
-    return base + at;
-  }
-};
-
-inline InverseCdfRef place(const InverseCdfTable& t, Packer<float>& f, Packer<std::uint32_t>& g) {
-  const float* k = f.place(t.key);
-  const float* c = f.place(t.cdf);
-  const float* d = f.place(t.density);
-  return t.bind(k, c, d, g.place(t.guide));
-}
-
 }  // namespace detail
 
 // The owner of a list of materials in one memory space (Host, or Device under nvcc): material id
@@ -358,7 +331,7 @@ class MaterialSet {
   }
 
   MaterialsRef ref() const {
-    return {materials_.data(), components_.data(), static_cast<std::int32_t>(names_.size())};
+    return {materials_.data(), store_.components(), static_cast<std::int32_t>(names_.size())};
   }
   std::int32_t size() const { return static_cast<std::int32_t>(names_.size()); }
   const std::string& name(std::int32_t id) const { return names_.at(static_cast<std::size_t>(id)); }
@@ -370,9 +343,7 @@ class MaterialSet {
   }
   const std::vector<std::string>& warnings() const { return warnings_; }
   const std::vector<TableReport>& tables() const { return tables_; }
-  std::size_t bytes() const {
-    return floats_.bytes() + guides_.bytes() + materials_.bytes() + components_.bytes();
-  }
+  std::size_t bytes() const { return store_.bytes() + materials_.bytes(); }
 
  private:
   void report(const std::string& material, const detail::BuiltMaterial& m) {
@@ -387,53 +358,36 @@ class MaterialSet {
   }
 
   void upload(const std::vector<detail::BuiltMaterial>& built, Stream stream) {
-    std::size_t float_count = 0, guide_count = 0, component_count = 0;
-    auto count_cdf = [&](const detail::InverseCdfTable& t) {
-      float_count += t.key.size() + t.cdf.size() + t.density.size();
-      guide_count += t.guide.size();
+    const auto tables = [](const detail::BuiltMaterial& m) {
+      return std::array<const UniformTable*, 5>{&m.refractive_index, &m.group_index,
+                                                &m.absorption_length, &m.scattering_length,
+                                                &m.reemission_probability};
     };
     for (const auto& m : built) {
-      for (const UniformTable* t : {&m.refractive_index, &m.group_index, &m.absorption_length,
-                                    &m.scattering_length, &m.reemission_probability})
-        float_count += t->data.size();
-      for (const auto& c : m.components) count_cdf(c.spectrum), count_cdf(c.delay);
-      component_count += m.components.size();
+      for (const UniformTable* t : tables(m)) store_.count(*t);
+      store_.count(m.components);
     }
-    floats_ = Buffer<float, Space>(float_count, stream);
-    guides_ = Buffer<std::uint32_t, Space>(guide_count, stream);
-    detail::Packer<float> f{{}, floats_.data()};
-    detail::Packer<std::uint32_t> g{{}, guides_.data()};
+    store_.allocate(stream);
     std::vector<MaterialTablesRef> records;
-    std::vector<detail::EmissionComponentRef> components;
     for (const auto& m : built) {
       MaterialTablesRef r;
-      r.refractive_index = m.refractive_index.bind(f.place(m.refractive_index.data));
-      r.group_index = m.group_index.bind(f.place(m.group_index.data));
-      r.absorption_length = m.absorption_length.bind(f.place(m.absorption_length.data));
-      r.scattering_length = m.scattering_length.bind(f.place(m.scattering_length.data));
-      r.reemission_probability =
-          m.reemission_probability.bind(f.place(m.reemission_probability.data));
-      r.first_component = static_cast<std::uint32_t>(components.size());
+      r.refractive_index = store_.place(m.refractive_index);
+      r.group_index = store_.place(m.group_index);
+      r.absorption_length = store_.place(m.absorption_length);
+      r.scattering_length = store_.place(m.scattering_length);
+      r.reemission_probability = store_.place(m.reemission_probability);
+      r.first_component = store_.place(m.components);
       r.component_count = static_cast<std::uint32_t>(m.components.size());
       r.conserves_energy = m.conserves_energy ? 1u : 0u;
-      for (const auto& c : m.components)
-        components.push_back({detail::place(c.spectrum, f, g), detail::place(c.delay, f, g),
-                              c.cumulative_share, c.time_constant_ns, c.in_energy ? 1u : 0u});
       records.push_back(r);
     }
     materials_ = Buffer<MaterialTablesRef, Space>(records.size(), stream);
-    components_ = Buffer<detail::EmissionComponentRef, Space>(component_count, stream);
-    Space::copy_from_host(floats_.data(), f.staging.data(), floats_.bytes(), stream);
-    Space::copy_from_host(guides_.data(), g.staging.data(), guides_.bytes(), stream);
     Space::copy_from_host(materials_.data(), records.data(), materials_.bytes(), stream);
-    Space::copy_from_host(components_.data(), components.data(), components_.bytes(), stream);
-    Space::synchronize(stream);
+    store_.upload(stream);
   }
 
-  Buffer<float, Space> floats_;
-  Buffer<std::uint32_t, Space> guides_;
+  detail::TableStore<Space> store_;
   Buffer<MaterialTablesRef, Space> materials_;
-  Buffer<detail::EmissionComponentRef, Space> components_;
   std::vector<std::string> names_;
   std::vector<std::string> warnings_;
   std::vector<TableReport> tables_;

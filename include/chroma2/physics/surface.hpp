@@ -198,7 +198,7 @@ class SurfaceSet {
   }
 
   SurfacesRef ref() const {
-    return {surfaces_.data(), dichroic_.data(), components_.data(),
+    return {surfaces_.data(), dichroic_.data(), store_.components(),
             static_cast<std::int32_t>(names_.size())};
   }
   std::int32_t size() const { return static_cast<std::int32_t>(names_.size()); }
@@ -327,61 +327,38 @@ class SurfaceSet {
   }
 
   void upload(const std::vector<Built>& built, Stream stream) {
-    std::size_t float_count = 0, guide_count = 0, node_count = 0, component_count = 0;
     for (const Built& b : built) {
-      for (const UniformTable& t : b.tables) float_count += t.data.size();
-      for (const UniformTable& t : b.dichroic) float_count += t.data.size();
-      for (const auto& c : b.components)
-        for (const detail::InverseCdfTable* t : {&c.spectrum, &c.delay}) {
-          float_count += t->key.size() + t->cdf.size() + t->density.size();
-          guide_count += t->guide.size();
-        }
-      node_count += b.angles.size();
-      component_count += b.components.size();
+      for (const UniformTable& t : b.tables) store_.count(t);
+      for (const UniformTable& t : b.dichroic) store_.count(t);
+      store_.count(b.components);
     }
-    floats_ = Buffer<float, Space>(float_count, stream);
-    guides_ = Buffer<std::uint32_t, Space>(guide_count, stream);
-    detail::Packer<float> f{{}, floats_.data()};
-    detail::Packer<std::uint32_t> g{{}, guides_.data()};
+    store_.allocate(stream);
     std::vector<SurfaceRef> records;
     std::vector<DichroicNode> nodes;
-    std::vector<detail::EmissionComponentRef> components;
     for (const Built& b : built) {
       SurfaceRef r = b.shape;
       for (int k = 0; k < table_count; ++k)
-        r.*table_slot(k) = b.tables[static_cast<std::size_t>(k)].bind(
-            f.place(b.tables[static_cast<std::size_t>(k)].data));
+        r.*table_slot(k) = store_.place(b.tables[static_cast<std::size_t>(k)]);
       r.first_dichroic = static_cast<std::uint32_t>(nodes.size());
       r.dichroic_count = static_cast<std::uint32_t>(b.angles.size());
       for (std::size_t k = 0; k < b.angles.size(); ++k) {
-        const UniformTable& rt = b.dichroic[2 * k];
-        const UniformTable& tt = b.dichroic[2 * k + 1];
-        const UniformTableRef rr = rt.bind(f.place(rt.data));
-        nodes.push_back({b.angles[k], rr, tt.bind(f.place(tt.data))});
+        const UniformTableRef reflect = store_.place(b.dichroic[2 * k]);
+        nodes.push_back({b.angles[k], reflect, store_.place(b.dichroic[2 * k + 1])});
       }
-      r.first_component = static_cast<std::uint32_t>(components.size());
+      r.first_component = store_.place(b.components);
       r.component_count = static_cast<std::uint32_t>(b.components.size());
-      for (const auto& c : b.components)
-        components.push_back({detail::place(c.spectrum, f, g), detail::place(c.delay, f, g),
-                              c.cumulative_share, c.time_constant_ns, c.in_energy ? 1u : 0u});
       records.push_back(r);
     }
     surfaces_ = Buffer<SurfaceRef, Space>(records.size(), stream);
     dichroic_ = Buffer<DichroicNode, Space>(nodes.size(), stream);
-    components_ = Buffer<detail::EmissionComponentRef, Space>(component_count, stream);
-    Space::copy_from_host(floats_.data(), f.staging.data(), floats_.bytes(), stream);
-    Space::copy_from_host(guides_.data(), g.staging.data(), guides_.bytes(), stream);
     Space::copy_from_host(surfaces_.data(), records.data(), surfaces_.bytes(), stream);
     Space::copy_from_host(dichroic_.data(), nodes.data(), dichroic_.bytes(), stream);
-    Space::copy_from_host(components_.data(), components.data(), components_.bytes(), stream);
-    Space::synchronize(stream);
+    store_.upload(stream);
   }
 
-  Buffer<float, Space> floats_;
-  Buffer<std::uint32_t, Space> guides_;
+  detail::TableStore<Space> store_;
   Buffer<SurfaceRef, Space> surfaces_;
   Buffer<DichroicNode, Space> dichroic_;
-  Buffer<detail::EmissionComponentRef, Space> components_;
   std::vector<std::string> names_;
 };
 
