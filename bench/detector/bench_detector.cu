@@ -19,10 +19,10 @@
 // photon, 1 by its tally and hit ids). A timing pass splits a photon's step cycles into traversal
 // and the rest of the physics; a build with CHROMA2_WORKER_TIMING adds the worker's bookkeeping.
 #include "bench/detector/detector_options.hpp"
-#include "bench/detector/run_to_end.hpp"
 #include "bench/support/report.hpp"
 #include "chroma2/config/cuda_check.hpp"
 #include "chroma2/core/persistent_worker.hpp"
+#include "chroma2/core/photon_drivers.hpp"
 #include "chroma2/geometry/triangle_geometry.hpp"
 #include "chroma2/io/chroma_demo.hpp"
 #include "chroma2/io/chroma_demo_materials.hpp"
@@ -48,11 +48,13 @@ constexpr int reason_count = static_cast<int>(TerminalReason::count_);
 
 // ---- the drivers' kernels -----------------------------------------------------------------------
 
-// Driver 3: each thread takes one photon through all its steps (the worker's own step rules).
-__global__ void thread_per_photon(DetectorPhysics physics, Photon* photons, std::uint64_t n,
-                                  std::uint64_t seed, std::uint32_t max_steps) {
-  const std::uint64_t i = blockIdx.x * std::uint64_t(blockDim.x) + threadIdx.x;
-  if (i >= n) return;
+// Driver 3, and driver 2's tail: each thread takes one photon through all its remaining steps
+// (the worker's own step rules): photon i, or in[i] of a list.
+__global__ void thread_per_photon(DetectorPhysics physics, Photon* photons, const std::uint32_t* in,
+                                  std::uint64_t n, std::uint64_t seed, std::uint32_t max_steps) {
+  const std::uint64_t k = blockIdx.x * std::uint64_t(blockDim.x) + threadIdx.x;
+  if (k >= n) return;
+  const std::uint64_t i = in ? in[k] : k;
   Photon p = photons[i];
   run_to_end(physics, p, seed, max_steps);
   photons[i] = p;
@@ -66,23 +68,9 @@ __global__ void relaunch_step(DetectorPhysics physics, Photon* photons, const st
   if (k >= n) return;
   const std::uint32_t i = in[k];
   Photon p = photons[i];
-  PhotonRng<Philox4x32Policy> rng({}, RngKey{seed, p.id, p.event}, p.rng_counter);
-  apply_isotropic_init(p, rng);
-  StepContext<Philox4x32Policy> ctx{&rng};
-  const bool alive = take_step(physics, p, ctx, max_steps).reason == TerminalReason::alive;
-  p.rng_counter = rng.counter();
+  const bool alive = step_once(physics, p, seed, max_steps);
   photons[i] = p;
   if (alive) out[atomicAdd(count, 1u)] = i;
-}
-
-// Driver 2's tail: all remaining steps of each listed photon in one launch.
-__global__ void relaunch_tail(DetectorPhysics physics, Photon* photons, const std::uint32_t* in,
-                              std::uint32_t n, std::uint64_t seed, std::uint32_t max_steps) {
-  const std::uint32_t k = blockIdx.x * blockDim.x + threadIdx.x;
-  if (k >= n) return;
-  Photon p = photons[in[k]];
-  run_to_end(physics, p, seed, max_steps);
-  photons[in[k]] = p;
 }
 
 // The timing pass: the geometry's ray casts timed in SM cycles, added to the calling thread's
@@ -322,8 +310,8 @@ Outcome run_relaunch(const DetectorPhysics& physics, const std::vector<Photon>& 
     std::swap(in, out);
   }
   if (live)
-    relaunch_tail<<<(live + block - 1) / block, block>>>(physics, d.data(), in, live, c.seed,
-                                                         c.max_steps);
+    thread_per_photon<<<(live + block - 1) / block, block>>>(physics, d.data(), in, live, c.seed,
+                                                             c.max_steps);
   CHROMA2_CUDA_CHECK_LAUNCH();
   CHROMA2_CUDA_TRY(cudaDeviceSynchronize());
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -339,8 +327,8 @@ Outcome run_threads(const DetectorPhysics& physics, const std::vector<Photon>& p
   Device::copy_from_host(d.data(), photons.data(), c.n * sizeof(Photon), {});
   Device::synchronize({});
   const auto t0 = Clock::now();
-  thread_per_photon<<<static_cast<unsigned>((c.n + 127) / 128), 128>>>(physics, d.data(), c.n,
-                                                                       c.seed, c.max_steps);
+  thread_per_photon<<<static_cast<unsigned>((c.n + 127) / 128), 128>>>(physics, d.data(), nullptr,
+                                                                       c.n, c.seed, c.max_steps);
   CHROMA2_CUDA_CHECK_LAUNCH();
   CHROMA2_CUDA_TRY(cudaDeviceSynchronize());
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();

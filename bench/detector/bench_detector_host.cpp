@@ -5,9 +5,9 @@
 // give the same final states (checked photon by photon). Prints photons/s and photons/s per core,
 // and names the CPU. Default: 200,000 photons (--photons to change).
 #include "bench/detector/detector_options.hpp"
-#include "bench/detector/run_to_end.hpp"
 #include "bench/support/report.hpp"
 #include "chroma2/core/persistent_worker.hpp"
+#include "chroma2/core/photon_drivers.hpp"
 #include "chroma2/geometry/triangle_geometry.hpp"
 #include "chroma2/io/chroma_demo.hpp"
 #include "chroma2/io/chroma_demo_materials.hpp"

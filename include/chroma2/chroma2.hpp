@@ -24,6 +24,7 @@
 #include "chroma2/core/isotropic_init.hpp"
 #include "chroma2/core/persistent_worker.hpp"
 #include "chroma2/core/photon.hpp"
+#include "chroma2/core/photon_drivers.hpp"
 #include "chroma2/core/photon_id.hpp"
 #include "chroma2/core/photon_page.hpp"
 #include "chroma2/core/rng/philox.hpp"

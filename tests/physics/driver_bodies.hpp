@@ -9,7 +9,7 @@
 // of instanced_detector_bodies.hpp, with scattering, PMTs and a wall, is the scene.
 #pragma once
 
-#include "chroma2/core/isotropic_init.hpp"
+#include "chroma2/core/photon_drivers.hpp"
 #include "instanced_detector_bodies.hpp"
 #include "optical_bodies.hpp"
 
@@ -27,14 +27,8 @@ std::vector<Photon> step_by_step(const P& physics, std::vector<Photon> photons, 
                                  std::uint32_t max_steps) {
   for (bool any = true; any;) {
     any = false;
-    for (Photon& p : photons) {
-      if (p.reason != TerminalReason::alive) continue;
-      PhotonRng<Philox4x32Policy> rng({}, RngKey{seed, p.id, p.event}, p.rng_counter);
-      apply_isotropic_init(p, rng);
-      StepContext<Philox4x32Policy> ctx{&rng};
-      any = take_step(physics, p, ctx, max_steps).reason == TerminalReason::alive || any;
-      p.rng_counter = rng.counter();
-    }
+    for (Photon& p : photons)
+      if (p.reason == TerminalReason::alive) any = step_once(physics, p, seed, max_steps) || any;
   }
   return photons;
 }
@@ -43,14 +37,7 @@ std::vector<Photon> step_by_step(const P& physics, std::vector<Photon> photons, 
 template <class P>
 std::vector<Photon> one_by_one(const P& physics, std::vector<Photon> photons, std::uint64_t seed,
                                std::uint32_t max_steps) {
-  for (Photon& p : photons) {
-    PhotonRng<Philox4x32Policy> rng({}, RngKey{seed, p.id, p.event}, p.rng_counter);
-    apply_isotropic_init(p, rng);
-    StepContext<Philox4x32Policy> ctx{&rng};
-    while (take_step(physics, p, ctx, max_steps).reason == TerminalReason::alive) {
-    }
-    p.rng_counter = rng.counter();
-  }
+  for (Photon& p : photons) run_to_end(physics, p, seed, max_steps);
   return photons;
 }
 
