@@ -183,41 +183,40 @@ struct HostLink {
   // published if its event's tier writes it, else its slot is freed at once. Tallies come before
   // any of these photons is counted finished, so an event's tally is whole once it completes.
   CHROMA2_HD CHROMA2_NOINLINE void finish(std::uint32_t* slots, std::uint32_t n) const {
-    g.for_lanes([&](int lane) {
-      for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < n; j += G::lanes) {
-        const auto ref = w.page[slots[j]];
-        const std::uint32_t event = ref.event();
-        const TerminalReason reason = ref.reason();
-        w.tally.add(event, reason, ref.history(), ref.steps());
-        if (reason == TerminalReason::detected && tier_of(event) == OutputTier::channels)
-          w.summary.add(event, ref.channel(), ref.time());
-      }
-    });
-    g.sync();
-    // split: photons to write stay in slots[0, kept), the others go to s.spare[0, dropped)
+    // a group's worth at a time: tally each photon, then split the chunk — photons to write stay
+    // in slots[0, kept), the others go to s.spare[0, dropped)
     std::uint32_t kept = 0, dropped = 0;
     for (std::uint32_t base = 0; base < n; base += G::lanes) {
-      typename G::template LaneArray<std::uint32_t> slot, keep, drop, keep_at, drop_at;
+      const std::uint32_t chunk = n - base < G::lanes ? n - base : G::lanes;
+      typename G::template LaneArray<std::uint32_t> slot, keep, keep_at;
       g.for_lanes([&](int lane) {
         const std::uint32_t j = base + static_cast<std::uint32_t>(lane);
         slot[lane] = j < n ? slots[j] : 0u;
-        keep[lane] = drop[lane] = 0;
+        keep[lane] = 0;
         if (j < n) {
           const auto ref = w.page[slot[lane]];
-          keep[lane] = tier_writes(tier_of(ref.event()), ref.reason()) ? 1u : 0u;
-          drop[lane] = 1u - keep[lane];
+          const std::uint32_t event = ref.event();
+          const TerminalReason reason = ref.reason();
+          const OutputTier tier = tier_of(event);
+          w.tally.add(event, reason, ref.history(), ref.steps());
+          if (reason == TerminalReason::detected && tier == OutputTier::channels)
+            w.summary.add(event, ref.channel(), ref.time());
+          keep[lane] = tier_writes(tier, reason) ? 1u : 0u;
         }
       });
       const std::uint32_t k = g.exclusive_scan(keep, keep_at);
-      const std::uint32_t d = g.exclusive_scan(drop, drop_at);
-      g.sync();  // every lane read its slot before any is overwritten
+      g.sync();  // every lane read its slot (and tallied it) before any slot is overwritten
       g.for_lanes([&](int lane) {
-        if (keep[lane]) slots[kept + keep_at[lane]] = slot[lane];
-        if (drop[lane]) s.spare[dropped + drop_at[lane]] = slot[lane];
+        const std::uint32_t at = static_cast<std::uint32_t>(lane);
+        if (at >= chunk) return;
+        if (keep[lane])
+          slots[kept + keep_at[lane]] = slot[lane];
+        else  // the chunk's lanes before this one that drop: its rank among the dropped
+          s.spare[dropped + at - keep_at[lane]] = slot[lane];
       });
       g.sync();
       kept += k;
-      dropped += d;
+      dropped += chunk - k;
     }
     if (dropped) release(s.spare, dropped);
     if (kept) publish(slots, kept);
