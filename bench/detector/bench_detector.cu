@@ -36,6 +36,7 @@
 #include <cstdio>
 #include <map>
 #include <thread>
+#include <utility>
 #include <vector>
 
 using namespace chroma2;
@@ -79,25 +80,23 @@ struct TimedGeometry {
   TriangleGeometryRef g;
   unsigned long long* per_thread;
   CHROMA2_HD Hit closest_hit(Ray r) const {
-#if defined(__CUDA_ARCH__)
-    const long long t0 = clock64();
-    const Hit h = g.closest_hit(r);
-    per_thread[blockIdx.x * blockDim.x + threadIdx.x] +=
-        static_cast<unsigned long long>(clock64() - t0);
-    return h;
-#else
-    return g.closest_hit(r);
-#endif
+    return timed([&] { return g.closest_hit(r); });
   }
   CHROMA2_HD std::int32_t material_at(Vec3 p) const {
+    return timed([&] { return g.material_at(p); });
+  }
+
+ private:
+  template <class F>
+  CHROMA2_HD decltype(std::declval<F>()()) timed(F query) const {
 #if defined(__CUDA_ARCH__)
     const long long t0 = clock64();
-    const std::int32_t m = g.material_at(p);
+    const auto result = query();
     per_thread[blockIdx.x * blockDim.x + threadIdx.x] +=
         static_cast<unsigned long long>(clock64() - t0);
-    return m;
+    return result;
 #else
-    return g.material_at(p);
+    return query();
 #endif
   }
 };

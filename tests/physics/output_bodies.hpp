@@ -57,6 +57,18 @@ struct TierScene {
   }
 };
 
+// The scene's tables in a memory space and the physics over them.
+template <class Space>
+struct TierPhysics {
+  MaterialSet<Space> materials;
+  SurfaceSet<Space> surfaces;
+  OpticalPhysics<PlaneGeometry> physics;
+  explicit TierPhysics(const TierScene& scene)
+      : materials(scene.materials),
+        surfaces(scene.surfaces),
+        physics{scene.plane, materials.ref(), surfaces.ref()} {}
+};
+
 struct TierRun {
   OutputRecords records;
   EventTally tally;
@@ -93,9 +105,8 @@ inline bool same_bits(const void* a, const void* b, std::size_t n) {
 template <class Space>
 void check_output_tiers(std::uint32_t n) {
   const TierScene scene(n);
-  MaterialSet<Space> materials(scene.materials);
-  SurfaceSet<Space> surfaces(scene.surfaces);
-  const OpticalPhysics<PlaneGeometry> physics{scene.plane, materials.ref(), surfaces.ref()};
+  const TierPhysics<Space> optics(scene);
+  const OpticalPhysics<PlaneGeometry>& physics = optics.physics;
   const std::uint32_t channels = 8;
 
   // the final photons: the reference every other tier is checked against
@@ -208,9 +219,8 @@ void check_output_tiers(std::uint32_t n) {
 template <class Space>
 void check_step_history(std::uint32_t n) {
   const TierScene scene(n);
-  MaterialSet<Space> materials(scene.materials);
-  SurfaceSet<Space> surfaces(scene.surfaces);
-  const OpticalPhysics<PlaneGeometry> physics{scene.plane, materials.ref(), surfaces.ref()};
+  const TierPhysics<Space> optics(scene);
+  const OpticalPhysics<PlaneGeometry>& physics = optics.physics;
   const std::uint32_t points = 6;
   TierRun all = run_tier<Space>(physics, scene.photons, OutputTier::photons, 0);
   TierRun tracked = run_tier<Space>(physics, scene.photons, OutputTier::history, 0, points);
@@ -264,9 +274,8 @@ template <class Space>
 void check_output_tier_errors() {
   using Catch::Matchers::ContainsSubstring;
   const TierScene scene(4);
-  MaterialSet<Space> materials(scene.materials);
-  SurfaceSet<Space> surfaces(scene.surfaces);
-  const OpticalPhysics<PlaneGeometry> physics{scene.plane, materials.ref(), surfaces.ref()};
+  const TierPhysics<Space> optics(scene);
+  const OpticalPhysics<PlaneGeometry>& physics = optics.physics;
   WorkerOptions o;
   o.max_events = 2;
   o.page_capacity = 64;
