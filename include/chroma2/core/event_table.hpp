@@ -33,12 +33,26 @@ struct EventStatus {
   bool complete() const { return state == EventState::complete; }
 };
 
-// The completion rule. `expected` is 0 while the event is open and submitted + 1 once closed.
-// Sound when `finished` was read before `spawned` and `intake`: all three only grow, and a
-// photon's intake or spawn is counted before it can be counted finished, so equality at the
-// later reads means nothing was in flight at the first one.
+// The word the host writes when it (re)opens and closes an event slot: the slot's generation
+// (how many events it has held) in the top 24 bits, and in the low 40 bits 0 while the event is
+// open or submitted + 1 once it is closed. The generation tells the host whether a count it reads
+// is its event's or a previous holder's of the recycled slot.
+inline constexpr std::uint64_t expected_count_mask = (std::uint64_t{1} << 40) - 1;
+inline constexpr std::uint64_t max_event_photons = expected_count_mask - 1;
+CHROMA2_HD constexpr std::uint64_t expected_word(std::uint32_t generation, std::uint64_t count) {
+  return (std::uint64_t{generation & 0xffffffu} << 40) | (count & expected_count_mask);
+}
+CHROMA2_HD constexpr std::uint32_t expected_generation(std::uint64_t word) {
+  return static_cast<std::uint32_t>(word >> 40);
+}
+
+// The completion rule. `expected` is 0 while the event is open and submitted + 1 once closed
+// (the count bits of the expected word). Sound when `finished` was read before `spawned` and
+// `intake`: all three only grow, and a photon's intake or spawn is counted before it can be
+// counted finished, so equality at the later reads means nothing was in flight at the first one.
 CHROMA2_HD constexpr EventState event_state(std::uint64_t expected, std::uint64_t intake,
                                             std::uint64_t spawned, std::uint64_t finished) {
+  expected &= expected_count_mask;
   if (expected != 0 && intake == expected - 1 && finished == intake + spawned)
     return EventState::complete;
   return intake == 0 && spawned == 0 ? EventState::unknown : EventState::running;
@@ -49,9 +63,19 @@ struct EventMirror {
   std::uint64_t intake;
   std::uint64_t spawned;
   std::uint64_t finished;
-  std::uint32_t state;
-  std::uint32_t pad;
+  std::uint64_t status;  // the state (low word) and the generation of the expected word it was
+                         // read under (high word), in one word so the host never pairs a
+                         // state with another round's generation
 };
+CHROMA2_HD constexpr std::uint64_t mirror_status(EventState state, std::uint32_t generation) {
+  return static_cast<std::uint64_t>(state) | (std::uint64_t{generation} << 32);
+}
+CHROMA2_HD constexpr EventState status_state(std::uint64_t status) {
+  return static_cast<EventState>(static_cast<std::uint32_t>(status));
+}
+CHROMA2_HD constexpr std::uint32_t status_generation(std::uint64_t status) {
+  return static_cast<std::uint32_t>(status >> 32);
+}
 }  // namespace detail
 
 // What the worker sees: trivially copyable.
@@ -67,14 +91,17 @@ struct EventTableRef {
   CHROMA2_HD void count_spawned(std::uint32_t event) const { bump(spawned, event); }
   CHROMA2_HD void count_finished(std::uint32_t event) const { bump(finished, event); }
 
-  // Reads one event's counters in the order the completion rule needs.
+  // Reads one event's counters in the order the completion rule needs, after the expected word:
+  // the host rewrites that word only after the slot's counters were reset (and the copies that
+  // reset them completed), so counts read after a word of generation g are generation g's.
   CHROMA2_HD detail::EventMirror snapshot(std::uint32_t event) const {
     detail::EventMirror m{};
+    const std::uint64_t exp = detail::system_load(expected[event]);
     m.finished = atomic_ref<std::uint64_t>(finished[event]).load(memory_order::acquire);
     m.spawned = atomic_ref<std::uint64_t>(spawned[event]).load(memory_order::acquire);
     m.intake = atomic_ref<std::uint64_t>(intake[event]).load(memory_order::acquire);
-    const std::uint64_t exp = detail::system_load(expected[event]);
-    m.state = static_cast<std::uint32_t>(event_state(exp, m.intake, m.spawned, m.finished));
+    m.status = detail::mirror_status(event_state(exp, m.intake, m.spawned, m.finished),
+                             expected_generation(exp));
     return m;
   }
 
@@ -91,7 +118,7 @@ struct EventTableRef {
             .store(m.spawned, memory_order::relaxed);
         detail::system_atomic_ref<std::uint64_t>(mirror[e].finished)
             .store(m.finished, memory_order::relaxed);
-        detail::system_store(mirror[e].state, m.state);
+        detail::system_store(mirror[e].status, m.status);
       }
     });
   }

@@ -41,21 +41,27 @@ CHROMA2_HD constexpr const char* tier_name(OutputTier t) {
   }
 }
 
-// A detected photon. 64 bytes: four 16-byte records.
+// A detected photon. 80 bytes: five 16-byte records.
 struct HitRecord {
-  Vec3 position;          // mm, on the detecting surface
-  float time;             // ns
-  Vec3 direction;         // unit vector, at detection
-  float wavelength;       // nm
-  Vec3 polarisation;      // unit vector
-  std::int32_t channel;   // detector channel of the placement hit (-1: the surface has none)
-  std::uint64_t id;       // photon id: a primary's index within its event, or a secondary's id
-  std::uint32_t event;    // event id
-  std::uint32_t history;  // history bits (core/photon.hpp)
+  Vec3 position;              // mm, on the detecting surface
+  float time;                 // ns
+  Vec3 direction;             // unit vector, at detection
+  float wavelength;           // nm
+  Vec3 polarisation;          // unit vector
+  std::int32_t channel;       // detector channel of the placement hit (-1: the surface has none)
+  std::uint64_t id;           // photon id: a primary's index within its event, or a secondary's id
+  std::uint64_t event;        // the user's event number
+  std::uint32_t history;      // history bits (core/photon.hpp)
+  std::uint32_t primitive;    // triangle hit, within its mesh
+  float weight;               //
+  std::uint16_t steps;        // steps the photon took
+  std::uint8_t generation;    // 0 for a primary
+  std::uint8_t reserved = 0;  //
 };
-static_assert(sizeof(HitRecord) == 64, "HitRecord is four 16-byte records");
+static_assert(sizeof(HitRecord) == 80, "HitRecord is five 16-byte records");
 
-// A detected photon reduced to what a readout records. 16 bytes.
+// A detected photon reduced to what a readout records. 16 bytes; `event` holds the low 32 bits
+// of the event number (a session's EventResult carries the whole number).
 struct CompactHit {
   std::int32_t channel;
   float time;             // ns
@@ -64,7 +70,9 @@ struct CompactHit {
 };
 static_assert(sizeof(CompactHit) == 16, "CompactHit is one 16-byte record");
 
-CHROMA2_HD inline HitRecord make_hit(const Photon& p) {
+// The hit of a detected photon of event `event` (the user's number: a worker keeps its event
+// slot in Photon::event and passes the number here).
+CHROMA2_HD inline HitRecord make_hit(const Photon& p, std::uint64_t event) {
   return HitRecord{p.position + p.position_low,
                    p.time,
                    p.direction,
@@ -72,11 +80,21 @@ CHROMA2_HD inline HitRecord make_hit(const Photon& p) {
                    p.polarisation,
                    p.channel,
                    p.id,
-                   p.event,
-                   p.history};
+                   event,
+                   p.history,
+                   p.last_primitive,
+                   p.weight,
+                   p.steps,
+                   p.generation};
+}
+// ... where the photon's event field is the event number itself (the stateless drivers).
+CHROMA2_HD inline HitRecord make_hit(const Photon& p) { return make_hit(p, p.event); }
+
+CHROMA2_HD inline CompactHit make_compact_hit(const Photon& p, std::uint64_t event) {
+  return CompactHit{p.channel, p.time, p.history, static_cast<std::uint32_t>(event)};
 }
 CHROMA2_HD inline CompactHit make_compact_hit(const Photon& p) {
-  return CompactHit{p.channel, p.time, p.history, p.event};
+  return make_compact_hit(p, p.event);
 }
 
 // One point of a photon's path: where it was after a step (point 0: where it started). 16 bytes.

@@ -12,6 +12,7 @@
 #include "chroma2/config/memory.hpp"
 #include "chroma2/config/stream.hpp"
 #include "chroma2/core/channel_summary.hpp"
+#include "chroma2/core/copy_telemetry.hpp"
 #include "chroma2/core/concepts/physics.hpp"
 #include "chroma2/core/concepts/rng_policy.hpp"
 #include "chroma2/core/detail/worker/dispatch.hpp"
@@ -73,7 +74,8 @@ class PersistentWorker {
         groups_(Dispatch::groups(options)),
         state_(options, sizes_, streams_.copy()),
         submitted_(options.max_events, 0),
-        closed_(options.max_events, false) {}
+        closed_(options.max_events, false),
+        generation_(options.max_events, 0) {}
 
   ~PersistentWorker() {
     if (running_.value) {
@@ -132,15 +134,22 @@ class PersistentWorker {
       event_limit_ = limit;
       detail::system_store(state_.control().event_limit, event_limit_);
     }
-    // the ring of records may wrap: at most two copies
+    // Staged through pinned memory at the same ring positions (a copy engine reads pinned memory
+    // at full speed; pageable memory would be staged by the driver, synchronously). The ring of
+    // records may wrap: at most two copies.
+    const auto t0 = std::chrono::steady_clock::now();
     const std::uint64_t first = published_ & ref().inbox_mask;
     const std::size_t head = static_cast<std::size_t>(std::min<std::uint64_t>(k, cap - first));
-    Space::copy_from_host(state_.inbox() + first, photons.data(), head * sizeof(Photon),
+    Photon* staged = state_.inbox_staging();
+    std::memcpy(static_cast<void*>(staged + first), photons.data(), head * sizeof(Photon));
+    if (head < k)
+      std::memcpy(static_cast<void*>(staged), photons.data() + head, (k - head) * sizeof(Photon));
+    Space::copy_from_host(state_.inbox() + first, staged + first, head * sizeof(Photon),
                           copy_stream());
     if (head < k)
-      Space::copy_from_host(state_.inbox(), photons.data() + head, (k - head) * sizeof(Photon),
-                            copy_stream());
+      Space::copy_from_host(state_.inbox(), staged, (k - head) * sizeof(Photon), copy_stream());
     Space::synchronize(copy_stream());  // the copy stream only: the worker keeps running
+    copies_.add_in(k * sizeof(Photon), std::chrono::steady_clock::now() - t0);
     published_ += k;
     detail::system_store(state_.control().published, published_);
     return k;
@@ -220,12 +229,53 @@ class PersistentWorker {
     Space::synchronize(copy_stream());  // before any photon of the event can reach the worker
   }
 
+  // Gives event slot `event` to a new event: the user's event number `number` (its RNG streams
+  // and its hits' event field) and its tier. The slot must be unused or hold a complete event
+  // whose output was drained; its counts, tally and summary are reset by copies (the worker may
+  // be running) and its generation grows, so that status read for the previous holder is never
+  // taken for the new one's. Returns the slot's new generation.
+  std::uint32_t open_event(std::uint32_t event, std::uint64_t number, OutputTier tier) {
+    check_event(event);
+    if (submitted_[event] != 0 || closed_[event]) {
+      if (!closed_[event] || !event_status(event).complete())
+        fail("event slot " + std::to_string(event) + " is reopened before its event completed",
+             "photons of the previous event are still counted in it",
+             "wait for the event to complete (event_status) before reusing its slot");
+    }
+    const std::uint32_t gen = (generation_[event] + 1) & 0xffffffu;
+    // closed to nobody while the rows are reset: the old generation, open
+    detail::system_store(state_.expected()[event], expected_word(generation_[event], 0));
+    generation_[event] = gen;
+    submitted_[event] = 0;
+    closed_[event] = false;
+    state_.reset_event_rows(event, copy_stream());
+    Space::copy_from_host(state_.event_numbers() + event, &number, sizeof number, copy_stream());
+    Space::synchronize(copy_stream());
+    set_output(event, tier);  // synchronises the copy stream
+    // only now: counts read under this generation are the new event's
+    detail::system_store(state_.expected()[event], expected_word(gen, 0));
+    return gen;
+  }
+
+  // The slot's generation (0 until open_event gives it an event).
+  std::uint32_t generation(std::uint32_t event) const {
+    check_event(event);
+    return generation_[event];
+  }
+
+  // Whether event slot `event` of generation `gen` is complete, from the mirror alone: safe to
+  // call from a thread other than the one that submits (a running worker only).
+  bool complete(std::uint32_t event, std::uint32_t gen) const {
+    const std::uint64_t st = detail::system_load(state_.mirror()[event].status);
+    return detail::status_state(st) == EventState::complete && detail::status_generation(st) == gen;
+  }
+
   // The event's tally (core/event_tally.hpp): whole once the event is complete, partial before.
   EventTally tally(std::uint32_t event) const {
     check_event(event);
     std::uint64_t row[detail::tally_words];
-    Space::copy_to_host(row, state_.tally_row(event), sizeof row, copy_stream());
-    Space::synchronize(copy_stream());
+    Space::copy_to_host(row, state_.tally_row(event), sizeof row, copy_out_stream());
+    Space::synchronize(copy_out_stream());
     return unpack_tally(row);
   }
 
@@ -239,11 +289,11 @@ class PersistentWorker {
     std::vector<std::uint32_t> keys(c);
     if (c) {
       Space::copy_to_host(out.photoelectrons.data(), state_.channel_counts(event), 4 * c,
-                          copy_stream());
-      Space::copy_to_host(keys.data(), state_.channel_first(event), 4 * c, copy_stream());
+                          copy_out_stream());
+      Space::copy_to_host(keys.data(), state_.channel_first(event), 4 * c, copy_out_stream());
     }
-    Space::copy_to_host(&out.outside, state_.channel_outside(event), 8, copy_stream());
-    Space::synchronize(copy_stream());
+    Space::copy_to_host(&out.outside, state_.channel_outside(event), 8, copy_out_stream());
+    Space::synchronize(copy_out_stream());
     out.first_time.resize(c);
     for (std::uint32_t k = 0; k < c; ++k) out.first_time[k] = detail::time_of_key(keys[k]);
     return out;
@@ -252,11 +302,93 @@ class PersistentWorker {
   // No more photons for this event: it completes once every photon of it finished.
   void close_event(std::uint32_t event) {
     check_open(event);
+    if (submitted_[event] > max_event_photons)
+      fail("event slot " + std::to_string(event) + " holds " + std::to_string(submitted_[event]) +
+               " photons",
+           "an event counts at most 2^40 - 2 photons", "split it into several events");
     closed_[event] = true;
-    detail::system_store(state_.expected()[event], submitted_[event] + 1);
+    detail::system_store(state_.expected()[event],
+                         expected_word(generation_[event], submitted_[event] + 1));
     if (event + 1 > event_limit_) {
       event_limit_ = event + 1;
       detail::system_store(state_.control().event_limit, event_limit_);
+    }
+  }
+
+  // Hands every published output entry to visit(slot, tier, entry) in order and frees it; returns
+  // how many. `entry` points at the entry's records in pinned staging memory, valid during the
+  // call: the published ranges are copied there from the worker's output by a copy engine on the
+  // copy-out stream, while the worker keeps running. One host thread drains.
+  template <class Visit>
+  std::size_t drain_entries(Visit&& visit) {
+    const std::uint64_t mask = ref().out_mask;
+    const std::uint64_t cap = mask + 1;
+    const std::uint64_t stride = state_.out_stride();
+    const std::uint64_t most = state_.output_staging_entries();
+    std::size_t total = 0;
+    for (;;) {
+      const std::uint64_t pos = drained_;
+      std::uint64_t end = pos;
+      while (end - pos < most &&
+             detail::out_published(detail::system_load(state_.output_seq()[end & mask]), end))
+        ++end;
+      if (end == pos) break;
+      const auto t0 = std::chrono::steady_clock::now();
+      const std::uint64_t n = end - pos, first = pos & mask;
+      const std::uint64_t head = std::min(n, cap - first);
+      detail::OutputRecord* staged = state_.output_staging();
+      const std::size_t entry_bytes = stride * sizeof(detail::OutputRecord);
+      Space::copy_to_host(staged, state_.output() + first * stride, head * entry_bytes,
+                          copy_out_stream());
+      if (head < n)
+        Space::copy_to_host(staged + head * stride, state_.output(), (n - head) * entry_bytes,
+                            copy_out_stream());
+      Space::synchronize(copy_out_stream());
+      copies_.add_out(n * entry_bytes, std::chrono::steady_clock::now() - t0);
+      for (std::uint64_t j = 0; j < n; ++j) {
+        const std::uint64_t seq = detail::system_load(state_.output_seq()[(pos + j) & mask]);
+        visit(detail::out_slot(seq), detail::out_tier(seq),
+              static_cast<const detail::OutputRecord*>(staged + j * stride));
+      }
+      drained_ = end;
+      detail::system_store(state_.control().drained, drained_);
+      total += static_cast<std::size_t>(n);
+    }
+    return total;
+  }
+
+  // Decodes one output entry of tier `tier` into `out`.
+  void decode(OutputTier tier, const detail::OutputRecord* entry, OutputRecords& out) const {
+    switch (tier) {
+      case OutputTier::photons: {
+        Photon p;
+        std::memcpy(static_cast<void*>(&p), entry, sizeof p);
+        out.photons.push_back(p);
+        break;
+      }
+      case OutputTier::history: {
+        PhotonTrack t;
+        std::memcpy(static_cast<void*>(&t.photon), entry, sizeof t.photon);
+        const std::size_t points =
+            std::min<std::size_t>(std::size_t{t.photon.steps} + 1, options_.history_points);
+        t.points.resize(points);
+        std::memcpy(static_cast<void*>(t.points.data()), entry + photon_records,
+                    points * sizeof(StepPoint));
+        out.tracks.push_back(std::move(t));
+        break;
+      }
+      case OutputTier::hits: {
+        HitRecord h;
+        std::memcpy(static_cast<void*>(&h), entry, sizeof h);
+        out.hits.push_back(h);
+        break;
+      }
+      default: {
+        CompactHit h;
+        std::memcpy(static_cast<void*>(&h), entry, sizeof h);
+        out.compact_hits.push_back(h);
+        break;
+      }
     }
   }
 
@@ -264,51 +396,9 @@ class PersistentWorker {
   // One host thread drains.
   std::size_t drain(OutputRecords& out) {
     out.append(std::move(stash_));
-    const std::uint64_t mask = ref().out_mask;
-    std::uint64_t pos = drained_;
-    for (;;) {
-      const std::uint64_t seq = detail::system_load(state_.output_seq()[pos & mask]);
-      if ((seq & detail::out_position_mask) != pos + 1) break;
-      const detail::OutputRecord* entry = state_.output() + (pos & mask) * state_.out_stride();
-      switch (static_cast<OutputTier>(seq >> 56)) {
-        case OutputTier::photons: {
-          Photon p;
-          std::memcpy(static_cast<void*>(&p), entry, sizeof p);
-          out.photons.push_back(p);
-          break;
-        }
-        case OutputTier::history: {
-          PhotonTrack t;
-          std::memcpy(static_cast<void*>(&t.photon), entry, sizeof t.photon);
-          const std::size_t points =
-              std::min<std::size_t>(std::size_t{t.photon.steps} + 1, options_.history_points);
-          t.points.resize(points);
-          std::memcpy(static_cast<void*>(t.points.data()), entry + photon_records,
-                      points * sizeof(StepPoint));
-          out.tracks.push_back(std::move(t));
-          break;
-        }
-        case OutputTier::hits: {
-          HitRecord h;
-          std::memcpy(static_cast<void*>(&h), entry, sizeof h);
-          out.hits.push_back(h);
-          break;
-        }
-        default: {
-          CompactHit h;
-          std::memcpy(static_cast<void*>(&h), entry, sizeof h);
-          out.compact_hits.push_back(h);
-          break;
-        }
-      }
-      ++pos;
-    }
-    const std::size_t n = static_cast<std::size_t>(pos - drained_);
-    if (n) {
-      drained_ = pos;
-      detail::system_store(state_.control().drained, drained_);
-    }
-    return n;
+    return drain_entries([&](std::uint32_t, OutputTier tier, const detail::OutputRecord* entry) {
+      decode(tier, entry, out);
+    });
   }
 
   // The same for events of the photons tier: appends the final photons to `out`; hit records
@@ -329,16 +419,23 @@ class PersistentWorker {
     st.closed = closed_[event];
     if (running_.value) {
       detail::EventMirror& m = state_.mirror()[event];
-      st.state = static_cast<EventState>(detail::system_load(m.state));
+      const std::uint64_t status = detail::system_load(m.status);
       st.finished = detail::system_load(m.finished);
       st.spawned = detail::system_load(m.spawned);
       st.intake = detail::system_load(m.intake);
+      if (detail::status_generation(status) == generation_[event]) {
+        st.state = detail::status_state(status);
+      } else {  // the mirror still shows the slot's previous holder
+        st.state = EventState::unknown;
+        st.finished = st.spawned = st.intake = 0;
+      }
     } else {
-      Space::copy_to_host(&st.finished, state_.finished_counts() + event, 8, copy_stream());
-      Space::copy_to_host(&st.spawned, state_.spawned_counts() + event, 8, copy_stream());
-      Space::copy_to_host(&st.intake, state_.intake_counts() + event, 8, copy_stream());
-      Space::synchronize(copy_stream());
-      st.state = event_state(state_.expected()[event], st.intake, st.spawned, st.finished);
+      Space::copy_to_host(&st.finished, state_.finished_counts() + event, 8, copy_out_stream());
+      Space::copy_to_host(&st.spawned, state_.spawned_counts() + event, 8, copy_out_stream());
+      Space::copy_to_host(&st.intake, state_.intake_counts() + event, 8, copy_out_stream());
+      Space::synchronize(copy_out_stream());
+      st.state = event_state(detail::system_load(state_.expected()[event]), st.intake, st.spawned,
+                             st.finished);
     }
     return st;
   }
@@ -380,6 +477,9 @@ class PersistentWorker {
     }
     return false;
   }
+
+  // Bytes and host time of the copies in and out so far (callable from any thread).
+  CopyTelemetry copy_telemetry() const { return copies_.read(); }
 
   WorkerTelemetry telemetry() const {
     WorkerTelemetry t;
@@ -425,6 +525,7 @@ class PersistentWorker {
   }
 
   Stream copy_stream() const { return streams_.copy(); }
+  Stream copy_out_stream() const { return streams_.copy_out(); }
 
   void check_event(std::uint32_t event) const {
     if (event >= options_.max_events)
@@ -450,9 +551,11 @@ class PersistentWorker {
   Dispatch dispatch_;
   std::vector<std::uint64_t> submitted_;  // host side: photons submitted per event
   std::vector<bool> closed_;
+  std::vector<std::uint32_t> generation_;  // per slot: events it has held (24 bits)
   std::uint64_t published_ = 0;  // inbox entries written
   std::uint64_t drained_ = 0;    // output entries consumed
   OutputRecords stash_;          // hits drained into a photon list, kept for the next drain
+  detail::CopyClock copies_;
   std::uint32_t event_limit_ = 0;
   detail::RunningFlag running_;
 };

@@ -19,7 +19,8 @@ struct WorkerOptions {
   std::uint32_t page_capacity = 1u << 16;    // photon slots
   std::uint32_t inbox_capacity = 1u << 14;   // host-fed records (rounded up to a power of two)
   std::uint32_t output_capacity = 1u << 20;  // finished records (rounded up to a power of two)
-  std::uint32_t max_events = 64;             // event ids are [0, max_events)
+  std::uint32_t max_events = 64;             // event slots are [0, max_events) (at most 2^20;
+                                             // a slot is reused once its event completed)
   OutputTier output = OutputTier::hits;      // what an event returns unless set_output() says
                                              // otherwise (every event is tallied in any tier)
   std::uint32_t channels = 0;                // detector channels in the per-channel summary
@@ -112,6 +113,9 @@ inline WorkerSizes validate_worker_options(const WorkerOptions& o,
          "slot rings hold at most 2^30 slots", "ask for at most 2^30 slots");
   if (o.max_events == 0)
     fail("max_events 0 is invalid", "every photon belongs to an event", "ask for at least 1");
+  if (o.max_events > (1u << 20))
+    fail("max_events " + std::to_string(o.max_events) + " is too large",
+         "an output entry names its event slot in 20 bits", "ask for at most 2^20 event slots");
   if (static_cast<std::uint8_t>(o.output) >= static_cast<std::uint8_t>(OutputTier::count_))
     fail("output tier " + std::to_string(static_cast<int>(o.output)) + " is invalid",
          "the tiers are hits, compact_hits, photons, channels and history", "pick one of them");

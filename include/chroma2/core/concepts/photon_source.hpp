@@ -64,12 +64,12 @@ concept PhotonSource = std::is_trivially_copyable_v<S> &&
 // on the host and in a kernel gives the same photon.
 template <PhotonSource S, RngPolicy Policy = Philox4x32Policy>
 CHROMA2_HD Photon source_photon(const S& source, std::uint64_t index, std::uint64_t seed,
-                                std::uint32_t event, Policy policy = {}) {
+                                std::uint64_t event, Policy policy = {}) {
   CHROMA2_EXPECT(index < source.count(), "a source photon's index is below the source's count");
   PhotonRng<Policy> rng(policy, RngKey{seed, index, event}, 0);
   Photon p = source.photon(index, rng);
   p.id = index;
-  p.event = event;
+  p.event = static_cast<std::uint32_t>(event);  // a worker sets its own slot here
   p.rng_counter = rng.counter();
   p.reason = TerminalReason::alive;
   p.steps = 0;

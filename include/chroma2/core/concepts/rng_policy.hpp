@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // RngPolicy: a stateless, counter-based generator. A draw is a pure function of (key, counter):
-// the key holds the run seed, the counter holds (photon id, event id, per-photon counter), so any
+// the key holds the run seed, the counter holds (photon id, event number, per-photon counter), so any
 // photon's stream can be replayed on any backend without stored generator state.
 #pragma once
 
@@ -17,11 +17,13 @@ struct RngBlock {
   std::uint32_t w[4];
 };
 
-// What a draw depends on, besides the per-photon counter.
+// What a draw depends on, besides the per-photon counter. `event` is the user's 64-bit event
+// number (never the worker's event-table slot, which is recycled), so an event replays the same
+// whatever slot, thread or launch it ran in.
 struct RngKey {
   std::uint64_t seed;       // run seed
   std::uint64_t photon_id;  // 64-bit photon identity
-  std::uint32_t event_id;
+  std::uint64_t event;      // the user's event number
 };
 
 template <class R>

@@ -58,7 +58,8 @@ struct WorkerRef {
   Photon* inbox;                // host-fed records
   std::uint64_t* inbox_seq;     // mapped: position + capacity once the entry was taken
   std::uint64_t inbox_mask;
-  OutputRecord* out;       // mapped output entries of out_stride records: a Photon (and its
+  OutputRecord* out;       // output entries of out_stride records (device memory: the host
+                           // copies published ranges with a copy engine): a Photon (and its
                            // points), a HitRecord or a CompactHit at the start
   std::uint64_t* out_seq;  // mapped: out_sequence(position, tier) once published
   std::uint64_t out_mask;
@@ -68,7 +69,8 @@ struct WorkerRef {
   WorkerCounters* counters;
   WorkerControl* control;
   EventTableRef events;
-  const std::uint32_t* tier;  // per event: its OutputTier
+  const std::uint32_t* tier;             // per event slot: its OutputTier
+  const std::uint64_t* event_number;     // per event slot: the user's event number (RNG key, hits)
   EventTallyRef tally;
   ChannelSummaryRef summary;
   std::uint64_t seed;
@@ -105,12 +107,26 @@ struct GroupTelemetry {
   CHROMA2_HD std::int64_t& operator[](TelemetryCounter c) { return v[static_cast<int>(c)]; }
 };
 
-// An output entry's sequence word: position + 1, and in the top byte the tier that wrote it (so
-// the host knows whether a Photon, a Hit or a CompactHit is there).
-CHROMA2_HD constexpr std::uint64_t out_sequence(std::uint64_t position, OutputTier tier) {
-  return (position + 1) | (std::uint64_t{static_cast<std::uint8_t>(tier)} << 56);
+// An output entry's sequence word: position + 1 modulo 2^40 in the low 40 bits (the ring is far
+// smaller, so an entry of the previous lap never matches), the event slot in the next 20 bits and
+// the tier that wrote it in the top 4 (so the host knows whose entry it is and whether a Photon,
+// a HitRecord or a CompactHit is there without reading it).
+inline constexpr std::uint64_t out_position_mask = (std::uint64_t{1} << 40) - 1;
+inline constexpr std::uint32_t max_event_slots = 1u << 20;
+CHROMA2_HD constexpr std::uint64_t out_sequence(std::uint64_t position, std::uint32_t slot,
+                                                OutputTier tier) {
+  return ((position + 1) & out_position_mask) | (std::uint64_t{slot} << 40) |
+         (std::uint64_t{static_cast<std::uint8_t>(tier)} << 60);
 }
-inline constexpr std::uint64_t out_position_mask = (std::uint64_t{1} << 56) - 1;
+CHROMA2_HD constexpr bool out_published(std::uint64_t seq, std::uint64_t position) {
+  return (seq & out_position_mask) == ((position + 1) & out_position_mask);
+}
+CHROMA2_HD constexpr std::uint32_t out_slot(std::uint64_t seq) {
+  return static_cast<std::uint32_t>(seq >> 40) & (max_event_slots - 1);
+}
+CHROMA2_HD constexpr OutputTier out_tier(std::uint64_t seq) {
+  return static_cast<OutputTier>(seq >> 60);
+}
 
 // A claim of `count` (< 2^16) positions starting at `base` (< 2^48), packed into one word so a
 // group leader can hand it to every lane in one broadcast.

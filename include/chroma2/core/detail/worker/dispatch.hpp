@@ -49,6 +49,7 @@ class WorkerStreams {
     if constexpr (!std::is_same_v<Space, Host>) {
       worker_.emplace();
       copy_.emplace();
+      copy_out_.emplace();
     }
 #endif
   }
@@ -58,16 +59,24 @@ class WorkerStreams {
 #endif
     return Stream{};
   }
+  // Copies in (inbox, event slots) and copies out (output, tallies, summaries) have a stream each,
+  // so a thread that feeds and a thread that drains never wait on each other's copies.
   Stream copy() const {
 #if CHROMA2_HAS_CUDA_RUNTIME
     if constexpr (!std::is_same_v<Space, Host>) return copy_->get();
 #endif
     return Stream{};
   }
+  Stream copy_out() const {
+#if CHROMA2_HAS_CUDA_RUNTIME
+    if constexpr (!std::is_same_v<Space, Host>) return copy_out_->get();
+#endif
+    return Stream{};
+  }
 
  private:
 #if CHROMA2_HAS_CUDA_RUNTIME
-  std::optional<OwnedStream> worker_, copy_;
+  std::optional<OwnedStream> worker_, copy_, copy_out_;
 #endif
 };
 

@@ -256,7 +256,7 @@ struct HostLink {
         for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < k; j += G::lanes) {
           const std::uint64_t pos = base + j;
           const std::uint32_t event = w.page[slots[j]].event();
-          system_store(w.out_seq[pos & w.out_mask], out_sequence(pos, tier_of(event)));
+          system_store(w.out_seq[pos & w.out_mask], out_sequence(pos, event, tier_of(event)));
         }
       });
       g.sync();
@@ -326,12 +326,13 @@ struct HostLink {
                                                  : static_cast<int>(sizeof(CompactHit) / 16);
     if (r >= records) return;
     const Photon p = w.page.storage.load(slot);
+    const std::uint64_t number = w.event_number[p.event];
     alignas(16) unsigned char bytes[sizeof(HitRecord)];
     if (tier == OutputTier::hits) {
-      const HitRecord h = make_hit(p);
+      const HitRecord h = make_hit(p, number);
       std::memcpy(bytes, &h, sizeof h);
     } else {
-      const CompactHit h = make_compact_hit(p);
+      const CompactHit h = make_compact_hit(p, number);
       std::memcpy(bytes, &h, sizeof h);
     }
     store_record(entry, r, bytes + 16 * r);

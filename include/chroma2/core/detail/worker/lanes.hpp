@@ -43,7 +43,7 @@ struct Lane {
     if (w.pending_flag[slot]) return to_pending;
     p = w.page.storage.load(slot);
     if (p.reason != TerminalReason::alive) return to_finished;
-    rng = PhotonRng<Policy>(policy, RngKey{w.seed, p.id, p.event}, p.rng_counter);
+    rng = PhotonRng<Policy>(policy, RngKey{w.seed, p.id, w.event_number[p.event]}, p.rng_counter);
     apply_isotropic_init(p, rng);  // Physics contract, rule 1
     visit = 0;
     live = true;

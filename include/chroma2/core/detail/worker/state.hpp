@@ -34,6 +34,9 @@ struct MappedSpaceOf<Device> {
 };
 #endif
 
+// Output entries the host copies out per drain at most (the pinned staging buffer's size).
+inline constexpr std::uint64_t staging_entries = 1u << 14;
+
 template <class Space, class Layout>
 class WorkerState {
  public:
@@ -55,15 +58,22 @@ class WorkerState {
         control_(1, s),
         inbox_seq_(z.inbox_capacity, s),
         out_(z.output_capacity * (photon_records + o.history_points), s),
+        out_staging_(std::min<std::uint64_t>(z.output_capacity, staging_entries) *
+                         (photon_records + o.history_points),
+                     s),
+        in_staging_(z.inbox_capacity, s),
         out_seq_(z.output_capacity, s),
         expected_(o.max_events, s),
         mirror_(o.max_events, s),
         tier_(o.max_events, s),
+        event_number_(o.max_events, s),
         tally_(std::uint64_t{o.max_events} * tally_words, s),
         channel_counts_(std::max<std::uint64_t>(1, std::uint64_t{o.channels} * o.max_events), s),
         channel_first_(std::max<std::uint64_t>(1, std::uint64_t{o.channels} * o.max_events), s),
         channel_outside_(o.max_events, s),
         track_(std::max<std::uint64_t>(1, std::uint64_t{z.page_capacity} * o.history_points), s),
+        zeros_(std::max<std::uint64_t>({tally_words * 2, o.channels, 4}), s),
+        no_time_(std::max<std::uint32_t>(1, o.channels), s),
         channels_(o.channels),
         out_stride_(photon_records + o.history_points) {
     Space::fill(pending_flag_.data(), 0, pending_flag_.bytes(), s);
@@ -76,6 +86,9 @@ class WorkerState {
     {
       const std::vector<std::uint32_t> tiers(o.max_events, static_cast<std::uint32_t>(o.output));
       Space::copy_from_host(tier_.data(), tiers.data(), tier_.bytes(), s);
+      std::vector<std::uint64_t> numbers(o.max_events);  // until a slot is given a number: its own
+      for (std::uint32_t e = 0; e < o.max_events; ++e) numbers[e] = e;
+      Space::copy_from_host(event_number_.data(), numbers.data(), event_number_.bytes(), s);
       const std::vector<std::uint32_t> first(channel_first_.size(), no_time_key);
       Space::copy_from_host(channel_first_.data(), first.data(), channel_first_.bytes(), s);
       Space::synchronize(s);
@@ -90,6 +103,8 @@ class WorkerState {
     std::memset(static_cast<void*>(out_seq_.data()), 0, out_seq_.bytes());
     std::memset(static_cast<void*>(expected_.data()), 0, expected_.bytes());
     std::memset(static_cast<void*>(mirror_.data()), 0, mirror_.bytes());
+    std::memset(static_cast<void*>(zeros_.data()), 0, zeros_.bytes());
+    std::fill(no_time_.data(), no_time_.data() + no_time_.size(), no_time_key);
     std::vector<std::uint32_t> slots(z.page_capacity);
     for (std::uint32_t i = 0; i < z.page_capacity; ++i) slots[i] = i;
     free_.push(slots, s);
@@ -115,6 +130,7 @@ class WorkerState {
     ref_.events = EventTableRef{intake_.data(),   spawned_.data(), finished_count_.data(),
                                 expected_.data(), mirror_.data(),  o.max_events};
     ref_.tier = tier_.data();
+    ref_.event_number = event_number_.data();
     ref_.tally = EventTallyRef{tally_.data()};
     ref_.summary = ChannelSummaryRef{channel_counts_.data(), channel_first_.data(),
                                      channel_outside_.data(), o.channels};
@@ -132,7 +148,10 @@ class WorkerState {
   // Host views of the mapped words (valid while the worker runs).
   WorkerControl& control() const { return *control_.data(); }
   std::uint64_t* inbox_seq() const { return inbox_seq_.data(); }
-  const OutputRecord* output() const { return out_.data(); }
+  const OutputRecord* output() const { return out_.data(); }  // Space memory
+  OutputRecord* output_staging() const { return out_staging_.data(); }
+  std::uint64_t output_staging_entries() const { return out_staging_.size() / out_stride_; }
+  Photon* inbox_staging() const { return in_staging_.data(); }
   std::uint32_t out_stride() const { return out_stride_; }
   std::uint64_t* output_seq() const { return out_seq_.data(); }
   std::uint64_t* expected() const { return expected_.data(); }
@@ -146,6 +165,24 @@ class WorkerState {
   const std::uint64_t* finished_counts() const { return finished_count_.data(); }
   const std::uint32_t* pending_flags() const { return pending_flag_.data(); }
   std::uint32_t* tiers() const { return tier_.data(); }
+  std::uint64_t* event_numbers() const { return event_number_.data(); }
+
+  // Resets event slot `event`'s device rows (counts, tally, channel summary) with copies on `s`
+  // from pinned constants (no kernel: the worker may be running), without waiting for them.
+  void reset_event_rows(std::uint32_t event, Stream s) const {
+    Space::copy_from_host(intake_.data() + event, zeros_.data(), 8, s);
+    Space::copy_from_host(spawned_.data() + event, zeros_.data(), 8, s);
+    Space::copy_from_host(finished_count_.data() + event, zeros_.data(), 8, s);
+    Space::copy_from_host(tally_.data() + std::uint64_t{event} * tally_words, zeros_.data(),
+                          tally_words * 8, s);
+    Space::copy_from_host(channel_outside_.data() + event, zeros_.data(), 8, s);
+    if (channels_) {
+      Space::copy_from_host(channel_counts_.data() + std::uint64_t{event} * channels_,
+                            zeros_.data(), 4 * std::uint64_t{channels_}, s);
+      Space::copy_from_host(channel_first_.data() + std::uint64_t{event} * channels_,
+                            no_time_.data(), 4 * std::uint64_t{channels_}, s);
+    }
+  }
   const std::uint64_t* tally_row(std::uint32_t event) const {
     return tally_.data() + std::uint64_t{event} * tally_words;
   }
@@ -176,15 +213,20 @@ class WorkerState {
   Buffer<std::uint64_t, Space> intake_, spawned_, finished_count_;
   Buffer<WorkerControl, Mapped> control_;
   Buffer<std::uint64_t, Mapped> inbox_seq_;
-  Buffer<OutputRecord, Mapped> out_;
+  Buffer<OutputRecord, Space> out_;           // written by the worker
+  Buffer<OutputRecord, Mapped> out_staging_;  // pinned: published ranges are copied here
+  Buffer<Photon, Mapped> in_staging_;         // pinned: photons on their way to the inbox
   Buffer<std::uint64_t, Mapped> out_seq_;
   Buffer<std::uint64_t, Mapped> expected_;
   Buffer<EventMirror, Mapped> mirror_;
-  Buffer<std::uint32_t, Space> tier_;  // per event: OutputTier
+  Buffer<std::uint32_t, Space> tier_;           // per event slot: OutputTier
+  Buffer<std::uint64_t, Space> event_number_;   // per event slot: the user's event number
   Buffer<std::uint64_t, Space> tally_;
   Buffer<std::uint32_t, Space> channel_counts_, channel_first_;
   Buffer<std::uint64_t, Space> channel_outside_;
   Buffer<StepPoint, Space> track_;
+  Buffer<std::uint64_t, Mapped> zeros_;   // pinned constants that reset an event slot's rows
+  Buffer<std::uint32_t, Mapped> no_time_;
   std::uint32_t channels_ = 0;
   std::uint32_t out_stride_ = photon_records;
   WorkerRef<Layout> ref_{};
