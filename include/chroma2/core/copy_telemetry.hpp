@@ -33,9 +33,10 @@ class CopyClock {
     out_copies_.fetch_add(1, std::memory_order_relaxed);
   }
   CopyTelemetry read() const {
-    return {in_bytes_.load(std::memory_order_relaxed), in_ns_.load(std::memory_order_relaxed),
-            out_bytes_.load(std::memory_order_relaxed), out_ns_.load(std::memory_order_relaxed),
-            in_copies_.load(std::memory_order_relaxed), out_copies_.load(std::memory_order_relaxed)};
+    return {
+        in_bytes_.load(std::memory_order_relaxed),  in_ns_.load(std::memory_order_relaxed),
+        out_bytes_.load(std::memory_order_relaxed), out_ns_.load(std::memory_order_relaxed),
+        in_copies_.load(std::memory_order_relaxed), out_copies_.load(std::memory_order_relaxed)};
   }
   CopyClock() = default;
   CopyClock(CopyClock&& o) noexcept { *this = o.read(); }  // a worker moves before it runs

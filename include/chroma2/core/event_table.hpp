@@ -101,7 +101,7 @@ struct EventTableRef {
     m.spawned = atomic_ref<std::uint64_t>(spawned[event]).load(memory_order::acquire);
     m.intake = atomic_ref<std::uint64_t>(intake[event]).load(memory_order::acquire);
     m.status = detail::mirror_status(event_state(exp, m.intake, m.spawned, m.finished),
-                             expected_generation(exp));
+                                     expected_generation(exp));
     return m;
   }
 

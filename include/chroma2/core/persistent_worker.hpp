@@ -12,9 +12,9 @@
 #include "chroma2/config/memory.hpp"
 #include "chroma2/config/stream.hpp"
 #include "chroma2/core/channel_summary.hpp"
-#include "chroma2/core/copy_telemetry.hpp"
 #include "chroma2/core/concepts/physics.hpp"
 #include "chroma2/core/concepts/rng_policy.hpp"
+#include "chroma2/core/copy_telemetry.hpp"
 #include "chroma2/core/detail/worker/dispatch.hpp"
 #include "chroma2/core/detail/worker/state.hpp"
 #include "chroma2/core/event_table.hpp"
@@ -208,26 +208,33 @@ class PersistentWorker {
   // is tallied whatever its tier (tally()).
   void set_output(std::uint32_t event, OutputTier tier) {
     check_open(event);
-    if (static_cast<std::uint8_t>(tier) >= static_cast<std::uint8_t>(OutputTier::count_))
-      fail("output tier " + std::to_string(static_cast<int>(tier)) + " is invalid",
-           "the tiers are hits, compact_hits, photons, channels and history", "pick one of them");
+    check_tier(tier, "event " + std::to_string(event));
     if (submitted_[event] != 0)
       fail("the output tier of event " + std::to_string(event) + " changes after " +
                std::to_string(submitted_[event]) + " of its photons were submitted",
            "photons already ending would be written in the old tier",
            "set the tier before submitting the event's photons");
-    if (tier == OutputTier::channels && state_.channels() == 0)
-      fail("event " + std::to_string(event) + " asks for the per-channel summary",
-           "this worker was built with WorkerOptions::channels = 0",
-           "set WorkerOptions::channels to the detector's channel count");
-    if (tier == OutputTier::history && options_.history_points == 0)
-      fail("event " + std::to_string(event) + " asks for a step history",
-           "this worker was built with WorkerOptions::history_points = 0",
-           "set WorkerOptions::history_points to the points to keep per photon");
     const std::uint32_t v = static_cast<std::uint32_t>(tier);
     Space::copy_from_host(state_.tiers() + event, &v, sizeof v, copy_stream());
     Space::synchronize(copy_stream());  // before any photon of the event can reach the worker
   }
+
+  // Throws chroma2::Error unless this worker can write `tier` (`who` names the asker).
+  void check_tier(OutputTier tier, const std::string& who) const {
+    if (static_cast<std::uint8_t>(tier) >= static_cast<std::uint8_t>(OutputTier::count_))
+      fail(who + ": output tier " + std::to_string(static_cast<int>(tier)) + " is invalid",
+           "the tiers are hits, compact_hits, photons, channels and history", "pick one of them");
+    if (tier == OutputTier::channels && state_.channels() == 0)
+      fail(who + " asks for the per-channel summary",
+           "this worker was built with WorkerOptions::channels = 0",
+           "set WorkerOptions::channels to the detector's channel count");
+    if (tier == OutputTier::history && options_.history_points == 0)
+      fail(who + " asks for a step history",
+           "this worker was built with WorkerOptions::history_points = 0",
+           "set WorkerOptions::history_points to the points to keep per photon");
+  }
+
+  const WorkerOptions& options() const { return options_; }
 
   // Gives event slot `event` to a new event: the user's event number `number` (its RNG streams
   // and its hits' event field) and its tier. The slot must be unused or hold a complete event
@@ -552,9 +559,9 @@ class PersistentWorker {
   std::vector<std::uint64_t> submitted_;  // host side: photons submitted per event
   std::vector<bool> closed_;
   std::vector<std::uint32_t> generation_;  // per slot: events it has held (24 bits)
-  std::uint64_t published_ = 0;  // inbox entries written
-  std::uint64_t drained_ = 0;    // output entries consumed
-  OutputRecords stash_;          // hits drained into a photon list, kept for the next drain
+  std::uint64_t published_ = 0;            // inbox entries written
+  std::uint64_t drained_ = 0;              // output entries consumed
+  OutputRecords stash_;  // hits drained into a photon list, kept for the next drain
   detail::CopyClock copies_;
   std::uint32_t event_limit_ = 0;
   detail::RunningFlag running_;

@@ -63,7 +63,7 @@ void require_device_readable(const S&) {}
 // source.count() photons), asynchronously on `stream`. Validates the source first where it has a
 // validate(); tables and lists it points to must be in device-readable memory.
 template <PhotonSource S, RngPolicy Policy = Philox4x32Policy>
-void expand_on_device_into(const S& source, std::uint64_t seed, std::uint32_t event, Photon* out,
+void expand_on_device_into(const S& source, std::uint64_t seed, std::uint64_t event, Photon* out,
                            Stream stream = {}, Policy policy = {}) {
   if constexpr (ValidatedSource<S>) validate(source);
   detail::require_device_readable(source);
@@ -83,7 +83,7 @@ void expand_on_device_into(const S& source, std::uint64_t seed, std::uint32_t ev
 // The same into a new Buffer<Photon, Device> of source.count() photons, allocated and filled on
 // `stream` (the caller synchronises before reading it on the host).
 template <PhotonSource S, RngPolicy Policy = Philox4x32Policy>
-Buffer<Photon, Device> expand_on_device(const S& source, std::uint64_t seed, std::uint32_t event,
+Buffer<Photon, Device> expand_on_device(const S& source, std::uint64_t seed, std::uint64_t event,
                                         Stream stream = {}, Policy policy = {}) {
   if constexpr (ValidatedSource<S>) validate(source);
   Buffer<Photon, Device> out(static_cast<std::size_t>(source.count()), stream);

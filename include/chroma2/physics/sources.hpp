@@ -19,6 +19,7 @@
 #include <cmath>
 #include <concepts>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -220,6 +221,25 @@ inline void validate(const PhotonListSource& s) {
          "its pointer is null", "point it at the photons, or give a count of 0");
 }
 
+// Checks the photons of an explicit list before they are submitted: finite position (mm), time
+// (ns) and weight, unit direction and polarisation, a finite positive wavelength (nm), a material
+// index or unknown_material. The error names the photon's index (and `who`, e.g. the event).
+inline void validate_photons(std::span<const Photon> photons, const std::string& who) {
+  for (std::size_t i = 0; i < photons.size(); ++i) {
+    const Photon& p = photons[i];
+    const std::string at = who + " photon " + std::to_string(i);
+    detail::check_finite(p.position, at + " position", "mm");
+    detail::check_finite(p.time, at + " time", "ns");
+    detail::check_finite(p.weight, at + " weight", "");
+    detail::check_unit(p.direction, at + " direction");
+    detail::check_unit(p.polarisation, at + " polarisation");
+    if (!std::isfinite(p.wavelength) || !(p.wavelength > 0))
+      fail(at + " wavelength " + detail::format_number(p.wavelength) + " nm is not allowed",
+           "a wavelength is a finite length > 0", "give the photon's wavelength in nm");
+    detail::check_material(p.material, at);
+  }
+}
+
 // Sets the point source's material from the geometry at its position, once, on the host (a
 // geometry the host can read: an analytic one or a Host-space TriangleGeometry); returns it.
 template <class G>
@@ -242,7 +262,7 @@ concept ValidatedSource = requires(const S& s) {
 // WorkerOptions::seed), photon i = source_photon(source, i, seed, event). Validates the source
 // first where it has a validate(). Tables and lists the source points to must be in host memory.
 template <PhotonSource S, RngPolicy Policy = Philox4x32Policy>
-std::vector<Photon> expand(const S& source, std::uint64_t seed, std::uint32_t event,
+std::vector<Photon> expand(const S& source, std::uint64_t seed, std::uint64_t event,
                            Policy policy = {}) {
   if constexpr (ValidatedSource<S>) validate(source);
   const std::uint64_t n = source.count();

@@ -18,7 +18,7 @@ inline constexpr unsigned expand_block_threads = 256;
 
 template <class Source, class Policy>
 __global__ void __launch_bounds__(expand_block_threads)
-    expand_source_kernel(Source source, std::uint64_t n, std::uint64_t seed, std::uint32_t event,
+    expand_source_kernel(Source source, std::uint64_t n, std::uint64_t seed, std::uint64_t event,
                          Policy policy, Photon* out) {
   const std::uint64_t i = std::uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i < n) out[i] = source_photon(source, i, seed, event, policy);

@@ -69,8 +69,8 @@ struct WorkerRef {
   WorkerCounters* counters;
   WorkerControl* control;
   EventTableRef events;
-  const std::uint32_t* tier;             // per event slot: its OutputTier
-  const std::uint64_t* event_number;     // per event slot: the user's event number (RNG key, hits)
+  const std::uint32_t* tier;          // per event slot: its OutputTier
+  const std::uint64_t* event_number;  // per event slot: the user's event number (RNG key, hits)
   EventTallyRef tally;
   ChannelSummaryRef summary;
   std::uint64_t seed;

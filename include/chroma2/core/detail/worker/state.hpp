@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 namespace chroma2::detail {
@@ -167,22 +168,34 @@ class WorkerState {
   std::uint32_t* tiers() const { return tier_.data(); }
   std::uint64_t* event_numbers() const { return event_number_.data(); }
 
-  // Resets event slot `event`'s device rows (counts, tally, channel summary) with copies on `s`
-  // from pinned constants (no kernel: the worker may be running), without waiting for them.
+  // Resets event slot `event`'s device rows (counts, tally, channel summary) without waiting:
+  // on the device by copies on `s` from pinned constants (no kernel: the worker may be running),
+  // on the host by atomic stores (the worker's threads read these words meanwhile).
   void reset_event_rows(std::uint32_t event, Stream s) const {
-    Space::copy_from_host(intake_.data() + event, zeros_.data(), 8, s);
-    Space::copy_from_host(spawned_.data() + event, zeros_.data(), 8, s);
-    Space::copy_from_host(finished_count_.data() + event, zeros_.data(), 8, s);
-    Space::copy_from_host(tally_.data() + std::uint64_t{event} * tally_words, zeros_.data(),
-                          tally_words * 8, s);
-    Space::copy_from_host(channel_outside_.data() + event, zeros_.data(), 8, s);
-    if (channels_) {
-      Space::copy_from_host(channel_counts_.data() + std::uint64_t{event} * channels_,
-                            zeros_.data(), 4 * std::uint64_t{channels_}, s);
-      Space::copy_from_host(channel_first_.data() + std::uint64_t{event} * channels_,
-                            no_time_.data(), 4 * std::uint64_t{channels_}, s);
+    const std::uint64_t c = channels_;
+    std::uint64_t* rows64[] = {intake_.data() + event, spawned_.data() + event,
+                               finished_count_.data() + event, channel_outside_.data() + event};
+    std::uint64_t* tally = tally_.data() + std::uint64_t{event} * tally_words;
+    std::uint32_t* counts = channel_counts_.data() + std::uint64_t{event} * c;
+    std::uint32_t* first = channel_first_.data() + std::uint64_t{event} * c;
+    if constexpr (std::is_same_v<Space, Host>) {
+      for (std::uint64_t* w : rows64) atomic_ref<std::uint64_t>(*w).store(0, memory_order::relaxed);
+      for (std::uint32_t k = 0; k < tally_words; ++k)
+        atomic_ref<std::uint64_t>(tally[k]).store(0, memory_order::relaxed);
+      for (std::uint64_t k = 0; k < c; ++k) {
+        atomic_ref<std::uint32_t>(counts[k]).store(0, memory_order::relaxed);
+        atomic_ref<std::uint32_t>(first[k]).store(no_time_key, memory_order::relaxed);
+      }
+    } else {
+      for (std::uint64_t* w : rows64) Space::copy_from_host(w, zeros_.data(), 8, s);
+      Space::copy_from_host(tally, zeros_.data(), tally_words * 8, s);
+      if (c) {
+        Space::copy_from_host(counts, zeros_.data(), 4 * c, s);
+        Space::copy_from_host(first, no_time_.data(), 4 * c, s);
+      }
     }
   }
+
   const std::uint64_t* tally_row(std::uint32_t event) const {
     return tally_.data() + std::uint64_t{event} * tally_words;
   }
@@ -219,13 +232,13 @@ class WorkerState {
   Buffer<std::uint64_t, Mapped> out_seq_;
   Buffer<std::uint64_t, Mapped> expected_;
   Buffer<EventMirror, Mapped> mirror_;
-  Buffer<std::uint32_t, Space> tier_;           // per event slot: OutputTier
-  Buffer<std::uint64_t, Space> event_number_;   // per event slot: the user's event number
+  Buffer<std::uint32_t, Space> tier_;          // per event slot: OutputTier
+  Buffer<std::uint64_t, Space> event_number_;  // per event slot: the user's event number
   Buffer<std::uint64_t, Space> tally_;
   Buffer<std::uint32_t, Space> channel_counts_, channel_first_;
   Buffer<std::uint64_t, Space> channel_outside_;
   Buffer<StepPoint, Space> track_;
-  Buffer<std::uint64_t, Mapped> zeros_;   // pinned constants that reset an event slot's rows
+  Buffer<std::uint64_t, Mapped> zeros_;  // pinned constants that reset an event slot's rows
   Buffer<std::uint32_t, Mapped> no_time_;
   std::uint32_t channels_ = 0;
   std::uint32_t out_stride_ = photon_records;

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// SessionOptions: how a Session is sized and paced. The persistent worker's options (page, inbox,
+// output, seed, event slots = events in flight at once) plus the host side: how many submitted
+// events may wait for a slot before submit() blocks, how many photons the feeding thread expands
+// per copy, how long close() waits for events in flight, and the telemetry sampling period.
+#pragma once
+
+#include "chroma2/config/error.hpp"
+#include "chroma2/core/worker_options.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace chroma2 {
+
+struct SessionOptions {
+  WorkerOptions worker{};               // max_events: event slots, i.e. events in flight at once
+  std::uint32_t queue_capacity = 1024;  // events waiting for a slot before submit() blocks
+  std::uint32_t feed_chunk = 1u << 14;  // photons expanded and copied to the inbox at a time
+  std::chrono::milliseconds close_timeout = std::chrono::minutes(2);  // close(): how long events
+                                                                      // in flight may take
+  std::chrono::microseconds poll_interval{20};  // a host thread with nothing to do sleeps this
+  std::chrono::milliseconds sample_period{0};   // queue depths sampled this often (0: off)
+};
+
+inline void validate_session_options(const SessionOptions& o) {
+  if (o.queue_capacity == 0)
+    fail("session queue_capacity 0 is invalid", "submitted events wait there for a slot",
+         "ask for at least 1");
+  if (o.feed_chunk == 0 || o.feed_chunk > (1u << 24))
+    fail("session feed_chunk " + std::to_string(o.feed_chunk) + " is invalid",
+         "photons are expanded and copied this many at a time", "ask for 1 to 2^24");
+  if (o.close_timeout.count() <= 0)
+    fail("session close_timeout must be positive", "close() waits that long for events in flight",
+         "give a positive duration");
+  if (o.poll_interval.count() < 0 || o.sample_period.count() < 0)
+    fail("session poll_interval and sample_period must not be negative", "they are durations",
+         "give 0 or a positive duration");
+}
+
+}  // namespace chroma2

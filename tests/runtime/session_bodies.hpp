@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The streaming session on either backend (test_session.cpp on the host, gpu_session.cu on the
+// GPU run these bodies): events of mixed sizes and tiers in flight together, each conserving its
+// photons; out-of-order completion; replay that does not depend on event slots, events in flight,
+// threads or grid; producers on several threads; close with events in flight; callback errors;
+// backpressure; bad input. The scene is the output tiers' detecting plane
+// (physics/output_bodies.hpp): every ending occurs.
+#pragma once
+
+#include "chroma2/runtime/session.hpp"
+#include "physics/output_bodies.hpp"
+#include "support/scale.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <future>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace chroma2::test {
+
+using SessionPhysics = OpticalPhysics<PlaneGeometry>;
+template <class Space>
+using TestSession = Session<SessionPhysics, Space>;
+
+// A point source below the plane, isotropic: half the photons head for the plane.
+inline PointIsotropicSource session_source(std::uint64_t n, bool at_first_step = false) {
+  PointIsotropicSource s;
+  s.position = {0, 0, -200};
+  s.photon_count = n;
+  s.material = 0;
+  s.wavelength = WavelengthSpec::uniform(380, 680);
+  s.draw_at_first_step = at_first_step;
+  return s;
+}
+
+inline SessionOptions session_options(std::uint32_t slots, std::uint32_t page = 1u << 13) {
+  SessionOptions o;
+  o.worker.page_capacity = page;
+  o.worker.inbox_capacity = 1u << 12;
+  o.worker.output_capacity = 1u << 12;
+  o.worker.max_events = slots;
+  o.worker.max_steps = 1000;
+  o.worker.micro_steps = 16;
+  o.worker.seed = 11;
+  o.worker.channels = 8;
+  o.worker.history_points = 4;
+  if (test_scale() < 1) o.worker.grid = 4;
+  return o;
+}
+
+// FNV-1a over the hits sorted by photon id: equal hashes mean bit-identical hits.
+inline std::uint64_t hit_hash(std::vector<HitRecord> hits) {
+  std::sort(hits.begin(), hits.end(),
+            [](const HitRecord& a, const HitRecord& b) { return a.id < b.id; });
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (const HitRecord& r : hits) {
+    unsigned char b[sizeof r];
+    std::memcpy(b, &r, sizeof r);
+    for (unsigned char c : b) h = (h ^ c) * 0x100000001b3ull;
+  }
+  return h;
+}
+
+// Per-event conservation: every primary ended exactly once, the records are the tier's.
+inline void check_event(const EventResult& r, std::uint64_t number, std::uint64_t primaries,
+                        OutputTier tier) {
+  INFO("event " << number << " tier " << tier_name(tier));
+  CHECK(r.number == number);
+  CHECK(r.tier == tier);
+  CHECK(r.primaries == primaries);
+  CHECK(r.tally.photons() == primaries);  // no secondaries in this scene
+  CHECK(r.tally[TerminalReason::alive] == 0);
+  const std::uint64_t detected = r.tally[TerminalReason::detected];
+  switch (tier) {
+    case OutputTier::hits: {
+      CHECK(r.hits.size() == detected);
+      std::vector<std::uint64_t> ids;
+      for (const HitRecord& h : r.hits) {
+        ids.push_back(h.id);
+        if (h.event != number) FAIL("a hit carries event " << h.event);
+        if (h.channel != TierScene::channel) FAIL("a hit on channel " << h.channel);
+      }
+      std::sort(ids.begin(), ids.end());
+      CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
+      CHECK((ids.empty() || ids.back() < primaries));
+      break;
+    }
+    case OutputTier::compact_hits:
+      CHECK(r.compact_hits.size() == detected);
+      for (const CompactHit& h : r.compact_hits)
+        if (h.event != static_cast<std::uint32_t>(number)) FAIL("a compact hit of " << h.event);
+      break;
+    case OutputTier::photons: {
+      REQUIRE(r.photons.size() == primaries);
+      std::vector<std::uint64_t> ids;
+      for (const Photon& p : r.photons) ids.push_back(p.id);
+      std::sort(ids.begin(), ids.end());
+      for (std::uint64_t i = 0; i < ids.size(); ++i)
+        if (ids[i] != i) FAIL("photon ids are not 0.." << primaries - 1 << " once each");
+      break;
+    }
+    case OutputTier::channels: {
+      std::uint64_t pe = r.channels.outside;
+      for (std::uint32_t c : r.channels.photoelectrons) pe += c;
+      CHECK(pe == detected);
+      CHECK(r.channels.photoelectrons.at(TierScene::channel) == detected);
+      break;
+    }
+    default:
+      CHECK(r.tracks.size() == primaries);
+  }
+}
+
+template <class Space>
+void check_mixed_events() {
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  TestSession<Space> session(optics.physics, session_options(8));
+  const std::uint64_t big = scaled(1000000, 20000);
+  struct Want {
+    std::uint64_t number, photons;
+    OutputTier tier;
+  };
+  const std::vector<Want> wants = {{1, 1, OutputTier::hits},
+                                   {2, 10, OutputTier::hits},
+                                   {3, 1000, OutputTier::photons},
+                                   {4, big, OutputTier::hits},
+                                   {5, 100000, OutputTier::channels},
+                                   {6, 0, OutputTier::hits},
+                                   {7, 5000, OutputTier::compact_hits},
+                                   {8, 3000, OutputTier::history},
+                                   {(std::uint64_t{1} << 40) + 9, 20000, OutputTier::hits},
+                                   {10, 100, OutputTier::photons}};
+  std::vector<std::future<EventResult>> futures;
+  for (const Want& w : wants) {
+    EventDescriptor<PointIsotropicSource> d;
+    d.number = w.number;
+    d.source = session_source(w.photons, w.number % 2 == 0);
+    d.tier = w.tier;
+    futures.push_back(session.submit(d));
+  }
+  for (std::size_t i = 0; i < wants.size(); ++i)
+    check_event(futures[i].get(), wants[i].number, wants[i].photons, wants[i].tier);
+  session.close();
+  const SessionTelemetry t = session.telemetry();
+  CHECK(t.events_completed == wants.size());
+  CHECK(t.events_failed == 0);
+  CHECK(session.orphan_records() == 0);
+  std::uint64_t photons = 0;
+  for (const Want& w : wants) photons += w.photons;
+  CHECK(t.photons_completed == photons);
+  CHECK(t.copies.in_bytes == photons * sizeof(Photon));
+}
+
+// A large event submitted first and small ones after it: small ones complete first.
+template <class Space>
+void check_out_of_order() {
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  TestSession<Space> session(optics.physics, session_options(8, 1u << 12));
+  std::vector<std::future<EventResult>> f;
+  EventDescriptor<PointIsotropicSource> d;
+  d.number = 100;
+  d.source = session_source(scaled(400000, 40000));
+  f.push_back(session.submit(d));
+  for (std::uint64_t k = 1; k <= 6; ++k) {
+    d.number = 100 + k;
+    d.source = session_source(50);
+    f.push_back(session.submit(d));
+  }
+  std::vector<std::size_t> order;
+  std::vector<bool> seen(f.size(), false);
+  while (order.size() < f.size()) {
+    for (std::size_t i = 0; i < f.size(); ++i)
+      if (!seen[i] && f[i].wait_for(std::chrono::milliseconds(0)) == std::future_status::ready) {
+        seen[i] = true;
+        order.push_back(i);
+      }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  INFO("the large event completed in place "
+       << std::find(order.begin(), order.end(), 0) - order.begin());
+  CHECK(order.front() != 0);  // something submitted after the large event finished first
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    const EventResult r = f[i].get();
+    check_event(r, 100 + i, i == 0 ? scaled(400000, 40000) : 50, OutputTier::hits);
+  }
+}
+
+// The same events through sessions with 2 and with 64 slots (and different threads or grids):
+// every event's hits are bit-identical; a different event number gives different hits.
+template <class Space>
+void check_replay() {
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  const std::uint32_t events = scaled(120, 24);
+  const auto run = [&](std::uint32_t slots, unsigned threads_or_grid) {
+    SessionOptions o = session_options(slots);
+    if constexpr (std::is_same_v<Space, Host>)
+      o.worker.threads = threads_or_grid;
+    else
+      o.worker.grid = threads_or_grid;
+    TestSession<Space> session(optics.physics, o);
+    std::vector<std::future<EventResult>> f;
+    for (std::uint32_t e = 0; e < events; ++e) {
+      EventDescriptor<PointIsotropicSource> d;
+      d.number = 1000 + e;
+      d.source = session_source(500 + 37 * (e % 50), e % 3 == 0);
+      f.push_back(session.submit(d));
+    }
+    std::vector<std::uint64_t> hashes;
+    for (auto& x : f) {
+      const EventResult r = x.get();
+      CHECK(r.hits.size() == r.tally[TerminalReason::detected]);
+      hashes.push_back(hit_hash(r.hits));
+    }
+    return hashes;
+  };
+  const std::vector<std::uint64_t> a = run(2, 1);
+  const std::vector<std::uint64_t> b = run(64, std::is_same_v<Space, Host> ? 2 : 0);
+  REQUIRE(a.size() == b.size());
+  std::uint32_t same = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) same += a[i] == b[i];
+  CHECK(same == a.size());
+  // the event number keys the streams: neighbours' hits differ
+  std::uint32_t distinct = 0;
+  for (std::size_t i = 0; i + 1 < a.size(); ++i) distinct += a[i] != a[i + 1];
+  CHECK(distinct == a.size() - 1);
+}
+
+// Several producer threads submit to one session at once; every event comes back whole.
+template <class Space>
+void check_producers(unsigned producers, std::uint32_t per_producer) {
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  SessionOptions o = session_options(16);
+  o.queue_capacity = 4;  // producers block now and then
+  TestSession<Space> session(optics.physics, o);
+  std::vector<std::vector<std::future<EventResult>>> futures(producers);
+  {
+    std::vector<std::jthread> threads;
+    for (unsigned p = 0; p < producers; ++p)
+      threads.emplace_back([&, p] {
+        for (std::uint32_t k = 0; k < per_producer; ++k) {
+          PhotonListEvent e;
+          e.number = std::uint64_t{p} * 1000 + k;
+          for (std::uint32_t i = 0; i < 200 + 50 * k; ++i)
+            e.photons.push_back(make_photon(i, {0, 0, -200}, {0, 0, 1}, {1, 0, 0},
+                                            400.0f + static_cast<float>(i % 200), i % 2 == 1));
+          e.tier = k % 2 ? OutputTier::photons : OutputTier::hits;
+          futures[p].push_back(session.submit(std::move(e)));
+        }
+      });
+  }
+  for (unsigned p = 0; p < producers; ++p)
+    for (std::uint32_t k = 0; k < per_producer; ++k)
+      check_event(futures[p][k].get(), std::uint64_t{p} * 1000 + k, 200 + 50 * k,
+                  k % 2 ? OutputTier::photons : OutputTier::hits);
+  session.close();
+  CHECK(session.telemetry().events_completed == producers * per_producer);
+  CHECK(session.orphan_records() == 0);
+}
+
+// close() with events in flight: every future resolves (they complete within the timeout); with
+// a tiny timeout each resolves with its records or a chroma2::Error, none hangs.
+template <class Space>
+void check_close_in_flight() {
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  {
+    TestSession<Space> session(optics.physics, session_options(4));
+    std::vector<std::future<EventResult>> f;
+    for (std::uint64_t e = 0; e < 20; ++e) {
+      EventDescriptor<PointIsotropicSource> d;
+      d.number = e;
+      d.source = session_source(2000);
+      f.push_back(session.submit(d));
+    }
+    session.close();
+    for (std::uint64_t e = 0; e < 20; ++e) {
+      REQUIRE(f[e].wait_for(std::chrono::seconds(0)) == std::future_status::ready);
+      check_event(f[e].get(), e, 2000, OutputTier::hits);
+    }
+    CHECK_THROWS_WITH(session.submit(EventDescriptor<PointIsotropicSource>{
+                          .number = 99, .source = session_source(1)}),
+                      Catch::Matchers::ContainsSubstring("submitted to a closed session"));
+  }
+  {
+    SessionOptions o = session_options(2, 1u << 12);
+    o.close_timeout = std::chrono::milliseconds(1);
+    std::vector<std::future<EventResult>> f;
+    {
+      TestSession<Space> session(optics.physics, o);
+      for (std::uint64_t e = 0; e < 6; ++e) {
+        EventDescriptor<PointIsotropicSource> d;
+        d.number = e;
+        d.source = session_source(scaled(200000, 50000));
+        f.push_back(session.submit(d));
+      }
+    }  // the destructor closes
+    std::uint32_t failed = 0;
+    for (auto& x : f) {
+      REQUIRE(x.wait_for(std::chrono::seconds(0)) == std::future_status::ready);
+      try {
+        x.get();
+      } catch (const Error& e) {
+        ++failed;
+        CHECK_THAT(std::string(e.what()), Catch::Matchers::ContainsSubstring("close"));
+      }
+    }
+    CHECK(failed > 0);
+  }
+}
+
+// A callback that throws fails its own event's future; the next events are untouched.
+template <class Space>
+void check_callback_errors() {
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  TestSession<Space> session(optics.physics, session_options(4));
+  std::atomic<std::uint64_t> streamed{0};
+  EventDescriptor<PointIsotropicSource> good;
+  good.number = 1;
+  good.source = session_source(20000);
+  good.keep_records = false;
+  good.on_records = [&](const RecordBatch& b) {
+    if (b.event != 1) throw std::logic_error("wrong event");
+    streamed += b.hits.size();
+  };
+  EventDescriptor<PointIsotropicSource> bad = good;
+  bad.number = 2;
+  bad.on_records = [](const RecordBatch&) { throw std::runtime_error("user callback broke"); };
+  auto f1 = session.submit(good);
+  auto f2 = session.submit(bad);
+  EventDescriptor<PointIsotropicSource> after;
+  after.number = 3;
+  after.source = session_source(5000);
+  auto f3 = session.submit(after);
+  const EventResult r1 = f1.get();
+  CHECK(r1.hits.empty());  // keep_records = false: the callback had them
+  CHECK(streamed.load() == r1.tally[TerminalReason::detected]);
+  CHECK(streamed.load() > 0);
+  CHECK_THROWS_WITH(f2.get(), "user callback broke");
+  check_event(f3.get(), 3, 5000, OutputTier::hits);
+  CHECK(session.telemetry().callback_errors == 1);
+}
+
+// A full queue: try_submit refuses, submit waits; every accepted event completes.
+template <class Space>
+void check_backpressure() {
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  SessionOptions o = session_options(2, 1u << 12);
+  o.queue_capacity = 1;
+  TestSession<Space> session(optics.physics, o);
+  std::vector<std::pair<std::uint64_t, std::future<EventResult>>> f;
+  EventDescriptor<PointIsotropicSource> d;
+  d.number = 0;
+  d.source = session_source(scaled(300000, 30000));
+  f.emplace_back(0, session.submit(d));
+  std::uint32_t refused = 0;
+  for (std::uint64_t k = 1; k <= 10; ++k) {
+    d.number = k;
+    d.source = session_source(100);
+    if (auto x = session.try_submit(d))
+      f.emplace_back(k, std::move(*x));
+    else
+      ++refused;
+  }
+  CHECK(refused >= 1);
+  for (auto& [k, x] : f)
+    check_event(x.get(), k, k == 0 ? scaled(300000, 30000) : 100, OutputTier::hits);
+  CHECK(session.telemetry().refused_submits == refused);
+}
+
+// Bad input is refused at submit with the event, the photon and the value named.
+template <class Space>
+void check_session_errors() {
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  SessionOptions o = session_options(2);
+  o.worker.channels = 0;
+  TestSession<Space> session(optics.physics, o);
+  const auto list = [](Photon p) {
+    PhotonListEvent e;
+    e.number = 7;
+    e.photons.assign(5, make_photon(0, {0, 0, -200}, {0, 0, 1}, {1, 0, 0}, 420.0f));
+    e.photons[3] = p;
+    return e;
+  };
+  Photon nan_position = make_photon(3, {0, 0, -200}, {0, 0, 1}, {1, 0, 0}, 420.0f);
+  nan_position.position.y = std::numeric_limits<float>::quiet_NaN();
+  CHECK_THROWS_WITH(session.submit(list(nan_position)),
+                    Catch::Matchers::ContainsSubstring("event 7 photon 3 position") &&
+                        Catch::Matchers::ContainsSubstring("not finite"));
+  Photon no_direction = make_photon(3, {0, 0, -200}, {0, 0, 0}, {1, 0, 0}, 420.0f);
+  CHECK_THROWS_WITH(session.submit(list(no_direction)),
+                    Catch::Matchers::ContainsSubstring("event 7 photon 3 direction") &&
+                        Catch::Matchers::ContainsSubstring("length 0"));
+  Photon bad_wavelength = make_photon(3, {0, 0, -200}, {0, 0, 1}, {1, 0, 0}, -5.0f);
+  CHECK_THROWS_WITH(session.submit(list(bad_wavelength)),
+                    Catch::Matchers::ContainsSubstring("event 7 photon 3 wavelength -5 nm"));
+  EventDescriptor<PointIsotropicSource> d;
+  d.number = 8;
+  d.source = session_source(10);
+  d.tier = OutputTier::channels;
+  CHECK_THROWS_WITH(session.submit(d),
+                    Catch::Matchers::ContainsSubstring("event 8 asks for the per-channel summary"));
+  d.tier = OutputTier::hits;
+  d.source.position.x = std::numeric_limits<float>::infinity();
+  CHECK_THROWS_WITH(session.submit(d),
+                    Catch::Matchers::ContainsSubstring("event 8: point source position"));
+  // the session is unharmed
+  d.source = session_source(1000);
+  check_event(session.submit(d).get(), 8, 1000, OutputTier::hits);
+}
+
+// The telemetry as JSON: one object, the counts of what ran.
+template <class Space>
+void check_session_telemetry() {
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  SessionOptions o = session_options(4);
+  o.sample_period = std::chrono::milliseconds(1);
+  TestSession<Space> session(optics.physics, o);
+  std::vector<std::future<EventResult>> f;
+  for (std::uint64_t e = 0; e < 10; ++e) {
+    EventDescriptor<PointIsotropicSource> d;
+    d.number = e;
+    d.source = session_source(scaled(30000, 3000));
+    f.push_back(session.submit(d));
+  }
+  std::uint64_t hits = 0;
+  for (auto& x : f) hits += x.get().hits.size();
+  session.close();
+  const SessionTelemetry t = session.telemetry();
+  CHECK(t.events_submitted == 10);
+  CHECK(t.events_completed == 10);
+  CHECK(t.records == hits);
+  CHECK(t.photons_per_second > 0);
+  CHECK(t.busy_s > 0);
+  CHECK(t.busy_s <= t.wall_s);
+  CHECK(t.worker[TelemetryCounter::intake] == static_cast<std::int64_t>(10 * scaled(30000, 3000)));
+  CHECK(!t.samples.empty());
+  std::ostringstream os;
+  write_json(os, t);
+  const std::string j = os.str();
+  CHECK(j.front() == '{');
+  CHECK(j.back() == '}');
+  CHECK(std::count(j.begin(), j.end(), '{') == std::count(j.begin(), j.end(), '}'));
+  CHECK_THAT(j, Catch::Matchers::ContainsSubstring("\"events_completed\":10,"));
+  CHECK_THAT(j, Catch::Matchers::ContainsSubstring("\"intake\":"));
+}
+
+}  // namespace chroma2::test
