@@ -19,6 +19,7 @@
 // photon, 1 by its tally and hit ids). A timing pass splits a photon's step cycles into traversal
 // and the rest of the physics; a build with CHROMA2_WORKER_TIMING adds the worker's bookkeeping.
 #include "bench/detector/detector_options.hpp"
+#include "bench/detector/gpu_drivers.cuh"
 #include "bench/support/report.hpp"
 #include "chroma2/config/cuda_check.hpp"
 #include "chroma2/core/persistent_worker.hpp"
@@ -48,31 +49,6 @@ using DetectorPhysics = OpticalPhysics<TriangleGeometryRef>;
 constexpr int reason_count = static_cast<int>(TerminalReason::count_);
 
 // ---- the drivers' kernels -----------------------------------------------------------------------
-
-// Driver 3, and driver 2's tail: each thread takes one photon through all its remaining steps
-// (the worker's own step rules): photon i, or in[i] of a list.
-__global__ void thread_per_photon(DetectorPhysics physics, Photon* photons, const std::uint32_t* in,
-                                  std::uint64_t n, std::uint64_t seed, std::uint32_t max_steps) {
-  const std::uint64_t k = blockIdx.x * std::uint64_t(blockDim.x) + threadIdx.x;
-  if (k >= n) return;
-  const std::uint64_t i = in ? in[k] : k;
-  Photon p = photons[i];
-  run_to_end(physics, p, seed, max_steps);
-  photons[i] = p;
-}
-
-// Driver 2, Chroma's per-step kernel: one step of each listed photon, survivors compacted.
-__global__ void relaunch_step(DetectorPhysics physics, Photon* photons, const std::uint32_t* in,
-                              std::uint32_t n, std::uint32_t* out, std::uint32_t* count,
-                              std::uint64_t seed, std::uint32_t max_steps) {
-  const std::uint32_t k = blockIdx.x * blockDim.x + threadIdx.x;
-  if (k >= n) return;
-  const std::uint32_t i = in[k];
-  Photon p = photons[i];
-  const bool alive = step_once(physics, p, seed, max_steps);
-  photons[i] = p;
-  if (alive) out[atomicAdd(count, 1u)] = i;
-}
 
 // The timing pass: the geometry's ray casts timed in SM cycles, added to the calling thread's
 // own counter (one per thread of the grid: the thread-per-photon kernel's and the worker's).
@@ -288,31 +264,11 @@ Outcome run_relaunch(const DetectorPhysics& physics, const std::vector<Photon>& 
                      const RunConfig& c) {
   const auto n = static_cast<std::uint32_t>(c.n);
   Buffer<Photon, Device> d(n);
-  Buffer<std::uint32_t, Device> a(n), b(n), count(1);
-  std::vector<std::uint32_t> idx(n);
-  for (std::uint32_t i = 0; i < n; ++i) idx[i] = i;
-  Device::copy_from_host(a.data(), idx.data(), n * 4ull, {});
+  RelaunchBuffers buffers(n);
   Device::copy_from_host(d.data(), photons.data(), n * sizeof(Photon), {});
   Device::synchronize({});
-  std::uint32_t* in = a.data();
-  std::uint32_t* out = b.data();
-  const unsigned block = 64;  // Chroma's 64 threads per block
   const auto t0 = Clock::now();
-  std::uint32_t live = n;
-  while (live >= 8192) {  // 64 threads x 16 x 8
-    Device::fill(count.data(), 0, 4, {});
-    relaunch_step<<<(live + block - 1) / block, block>>>(physics, d.data(), in, live, out,
-                                                         count.data(), c.seed, c.max_steps);
-    CHROMA2_CUDA_CHECK_LAUNCH();
-    Device::copy_to_host(&live, count.data(), 4, {});  // the 4-byte read-back
-    Device::synchronize({});                           // and the host sync, every step
-    std::swap(in, out);
-  }
-  if (live)
-    thread_per_photon<<<(live + block - 1) / block, block>>>(physics, d.data(), in, live, c.seed,
-                                                             c.max_steps);
-  CHROMA2_CUDA_CHECK_LAUNCH();
-  CHROMA2_CUDA_TRY(cudaDeviceSynchronize());
+  relaunch_to_end(physics, d.data(), n, buffers, c.seed, c.max_steps);
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   std::vector<Photon> back(n);
   Device::copy_to_host(back.data(), d.data(), n * sizeof(Photon), {});

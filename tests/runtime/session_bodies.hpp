@@ -400,16 +400,23 @@ void check_session_errors() {
   };
   Photon nan_position = make_photon(3, {0, 0, -200}, {0, 0, 1}, {1, 0, 0}, 420.0f);
   nan_position.position.y = std::numeric_limits<float>::quiet_NaN();
-  CHECK_THROWS_WITH(session.submit(list(nan_position)),
+  // a list's photons are checked as they are fed: the event's future carries the error
+  CHECK_THROWS_WITH(session.submit(list(nan_position)).get(),
                     Catch::Matchers::ContainsSubstring("event 7 photon 3 position") &&
                         Catch::Matchers::ContainsSubstring("not finite"));
   Photon no_direction = make_photon(3, {0, 0, -200}, {0, 0, 0}, {1, 0, 0}, 420.0f);
-  CHECK_THROWS_WITH(session.submit(list(no_direction)),
+  CHECK_THROWS_WITH(session.submit(list(no_direction)).get(),
                     Catch::Matchers::ContainsSubstring("event 7 photon 3 direction") &&
                         Catch::Matchers::ContainsSubstring("length 0"));
   Photon bad_wavelength = make_photon(3, {0, 0, -200}, {0, 0, 1}, {1, 0, 0}, -5.0f);
-  CHECK_THROWS_WITH(session.submit(list(bad_wavelength)),
+  CHECK_THROWS_WITH(session.submit(list(bad_wavelength)).get(),
                     Catch::Matchers::ContainsSubstring("event 7 photon 3 wavelength -5 nm"));
+  // a photon far into a large list: the photons before its chunk ran, the event still fails
+  PhotonListEvent late = list(make_photon(3, {0, 0, -200}, {0, 0, 1}, {1, 0, 0}, 420.0f));
+  late.photons.resize(200000, late.photons[0]);
+  late.photons[150001].wavelength = std::numeric_limits<float>::quiet_NaN();
+  CHECK_THROWS_WITH(session.submit(std::move(late)).get(),
+                    Catch::Matchers::ContainsSubstring("event 7 photon 150001 wavelength"));
   EventDescriptor<PointIsotropicSource> d;
   d.number = 8;
   d.source = session_source(10);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // CopyTelemetry: the bytes a persistent worker moved between host and device through its copy
 // streams (photons into the inbox, output entries out of it) and the host time spent on those
-// copies, staging included. Beside the propagation time it tells how much copying was hidden.
+// copies (the copy engine's work and the wait for it; staging excluded). Beside the propagation
+// time it tells how much copying was hidden.
 #pragma once
 
 #include <atomic>
@@ -12,7 +13,7 @@ namespace chroma2 {
 
 struct CopyTelemetry {
   std::uint64_t in_bytes = 0;   // photons copied into the inbox
-  std::uint64_t in_ns = 0;      // host time staging and copying them
+  std::uint64_t in_ns = 0;      // host time copying them (from pinned staging)
   std::uint64_t out_bytes = 0;  // output entries copied out
   std::uint64_t out_ns = 0;     // host time copying them
   std::uint64_t in_copies = 0, out_copies = 0;

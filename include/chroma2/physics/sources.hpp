@@ -221,23 +221,37 @@ inline void validate(const PhotonListSource& s) {
          "its pointer is null", "point it at the photons, or give a count of 0");
 }
 
-// Checks the photons of an explicit list before they are submitted: finite position (mm), time
-// (ns) and weight, unit direction and polarisation, a finite positive wavelength (nm), a material
-// index or unknown_material. The error names the photon's index (and `who`, e.g. the event).
+// Checks one photon of an explicit list before it is submitted: finite position (mm), time (ns)
+// and weight, unit direction and polarisation, a finite positive wavelength (nm), a material
+// index or unknown_material. The error names the photon as `who` says (e.g. "event 7 photon 3").
+inline void validate_photon(const Photon& p, const std::string& who) {
+  detail::check_finite(p.position, who + " position", "mm");
+  detail::check_finite(p.time, who + " time", "ns");
+  detail::check_finite(p.weight, who + " weight", "");
+  detail::check_unit(p.direction, who + " direction");
+  detail::check_unit(p.polarisation, who + " polarisation");
+  if (!std::isfinite(p.wavelength) || !(p.wavelength > 0))
+    fail(who + " wavelength " + detail::format_number(p.wavelength) + " nm is not allowed",
+         "a wavelength is a finite length > 0", "give the photon's wavelength in nm");
+  detail::check_material(p.material, who);
+}
+
+// Whether validate_photon would pass, without building a message (the fast path for lists).
+inline bool valid_photon(const Photon& p) {
+  const auto unit = [](Vec3 v) {
+    const double n = double(v.x) * v.x + double(v.y) * v.y + double(v.z) * v.z;
+    return std::isfinite(n) && std::fabs(std::sqrt(n) - 1.0) <= 1e-5;
+  };
+  return detail::finite_vec(p.position) && std::isfinite(p.time) && std::isfinite(p.weight) &&
+         unit(p.direction) && unit(p.polarisation) && std::isfinite(p.wavelength) &&
+         p.wavelength > 0 && p.material >= unknown_material;
+}
+
+// Every photon of a list (`who` names the list, e.g. "event 7": photon i is "event 7 photon i").
 inline void validate_photons(std::span<const Photon> photons, const std::string& who) {
-  for (std::size_t i = 0; i < photons.size(); ++i) {
-    const Photon& p = photons[i];
-    const std::string at = who + " photon " + std::to_string(i);
-    detail::check_finite(p.position, at + " position", "mm");
-    detail::check_finite(p.time, at + " time", "ns");
-    detail::check_finite(p.weight, at + " weight", "");
-    detail::check_unit(p.direction, at + " direction");
-    detail::check_unit(p.polarisation, at + " polarisation");
-    if (!std::isfinite(p.wavelength) || !(p.wavelength > 0))
-      fail(at + " wavelength " + detail::format_number(p.wavelength) + " nm is not allowed",
-           "a wavelength is a finite length > 0", "give the photon's wavelength in nm");
-    detail::check_material(p.material, at);
-  }
+  for (std::size_t i = 0; i < photons.size(); ++i)
+    if (!valid_photon(photons[i]))
+      validate_photon(photons[i], who + " photon " + std::to_string(i));
 }
 
 // Sets the point source's material from the geometry at its position, once, on the host (a

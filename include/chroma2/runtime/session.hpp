@@ -24,6 +24,7 @@
 #include "chroma2/core/persistent_worker.hpp"
 #include "chroma2/physics/sources.hpp"
 #include "chroma2/runtime/detail/nvtx.hpp"
+#include "chroma2/runtime/detail/parallel_for.hpp"
 #include "chroma2/runtime/event_descriptor.hpp"
 #include "chroma2/runtime/session_options.hpp"
 #include "chroma2/runtime/session_telemetry.hpp"
@@ -58,7 +59,10 @@ class Session {
   // Builds the worker (every buffer allocated here, none later), launches it and starts the
   // feeding and collecting threads.
   explicit Session(PhysicsType physics, SessionOptions options = {}, Policy policy = {})
-      : options_(checked(options)), policy_(policy), worker_(physics, options.worker, policy) {
+      : options_(checked(options)),
+        policy_(policy),
+        worker_(physics, options.worker, policy),
+        expanders_(feed_threads(options)) {
     free_slots_.reserve(options.worker.max_events);
     for (std::uint32_t s = options.worker.max_events; s-- > 0;) free_slots_.push_back(s);
     runs_.resize(options.worker.max_events);
@@ -177,7 +181,8 @@ class Session {
     std::uint64_t number = 0;
     OutputTier tier = OutputTier::hits;
     std::uint64_t count = 0;
-    std::function<void(std::uint64_t first, std::span<Photon> out)> expand;
+    // writes photons [first, first + out.size()) of the event into out, in event slot `slot`
+    std::function<void(std::uint64_t first, std::span<Photon> out, std::uint32_t slot)> expand;
     RecordCallback on_records;
     bool keep = true;
     std::promise<EventResult> promise;
@@ -247,17 +252,20 @@ class Session {
     job->tier = d.tier;
     job->count = d.source.count();
     job->expand = [source = d.source, seed = seed(), number = d.number, policy = policy_](
-                      std::uint64_t first, std::span<Photon> out) {
-      for (std::size_t i = 0; i < out.size(); ++i)
+                      std::uint64_t first, std::span<Photon> out, std::uint32_t slot) {
+      for (std::size_t i = 0; i < out.size(); ++i) {
         out[i] = source_photon(source, first + i, seed, number, policy);
+        out[i].event = slot;
+      }
     };
     job->on_records = std::move(d.on_records);
     job->keep = d.keep_records;
     return job;
   }
 
+  // The photons are checked as they are fed (by the feeding threads, not the submitting one): a
+  // bad photon fails the event's future with an error naming it.
   std::unique_ptr<Job> make_job(PhotonListEvent e) {
-    validate_photons(e.photons, who(e.number));
     check_event(e.number, e.photons.size(), e.tier);
     auto list = std::make_shared<const std::vector<Photon>>(std::move(e.photons));
     auto job = std::make_unique<Job>();
@@ -265,10 +273,16 @@ class Session {
     job->tier = e.tier;
     job->count = list->size();
     job->expand = [list, seed = seed(), number = e.number, policy = policy_](
-                      std::uint64_t first, std::span<Photon> out) {
+                      std::uint64_t first, std::span<Photon> out, std::uint32_t slot) {
       const PhotonListSource source{list->data(), list->size()};
-      for (std::size_t i = 0; i < out.size(); ++i)
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        const Photon& given = (*list)[first + i];
+        if (!valid_photon(given))
+          validate_photon(
+              given, "event " + std::to_string(number) + " photon " + std::to_string(first + i));
         out[i] = source_photon(source, first + i, seed, number, policy);
+        out[i].event = slot;
+      }
     };
     job->on_records = std::move(e.on_records);
     job->keep = e.keep_records;
@@ -348,13 +362,11 @@ class Session {
 
   // ---- the feeding thread ----------------------------------------------------------------------
 
-  // An event being fed: its slot, how far its photons got, and the chunk on its way in.
+  // An event being fed: its slot and how many of its photons are in.
   struct Feeding {
     Job* job;  // owned by the collector from the opening handoff to the closing one
     std::uint32_t slot = 0, generation = 0;
-    std::uint64_t expanded = 0;  // photons expanded so far
-    std::vector<Photon> chunk;   // expanded, chunk[sent, size) not yet in the inbox
-    std::size_t sent = 0;
+    std::uint64_t fed = 0;  // photons in the inbox
     std::exception_ptr error;
   };
 
@@ -390,7 +402,7 @@ class Session {
       turn %= feeding.size();
       Feeding& f = feeding[turn];
       const bool progressed = feed_chunk(f);
-      if (f.error || (f.expanded == f.job->count && f.sent == f.chunk.size())) {
+      if (f.error || f.fed == f.job->count) {
         close_feed(f);
         feeding.erase(feeding.begin() + static_cast<std::ptrdiff_t>(turn));
       } else {
@@ -404,8 +416,7 @@ class Session {
     // aborted: the events being fed are cut off, closed with what went in
     for (Feeding& f : feeding) {
       f.error = std::make_exception_ptr(
-          Error(who(f.job->number) + " was cut off after " +
-                std::to_string(f.expanded - (f.chunk.size() - f.sent)) + " of " +
+          Error(who(f.job->number) + " was cut off after " + std::to_string(f.fed) + " of " +
                 std::to_string(f.job->count) +
                 " photons (the session closed or failed while feeding it) — allow a longer "
                 "SessionOptions::close_timeout"));
@@ -434,35 +445,57 @@ class Session {
     return f;
   }
 
-  // Expands the event's next chunk if the last one is all in, and submits what the inbox takes.
-  // Returns whether any photon went in. An error of the event's source is kept for its future.
+  // Expands the event's next chunk straight into the inbox's pinned staging (as much as the inbox
+  // has room for), the expansion split over the expanding threads. Returns whether any photon
+  // went in. An error of the event's own photons (its source, a bad photon in its list) is kept
+  // for its future; nothing of the failed chunk is submitted.
   bool feed_chunk(Feeding& f) {
     detail::NvtxRange range("chroma2 feed");
     Job& j = *f.job;
-    if (f.sent == f.chunk.size()) {
-      const std::size_t n = static_cast<std::size_t>(
-          std::min<std::uint64_t>(options_.feed_chunk, j.count - f.expanded));
-      const auto t0 = clock::now();
-      f.chunk.resize(n);
-      f.sent = 0;
-      try {
-        j.expand(f.expanded, std::span<Photon>(f.chunk.data(), n));
-      } catch (...) {  // the event's own source failed: the event fails, the session goes on
-        f.error = std::current_exception();
-        f.chunk.clear();
-        return true;
-      }
-      for (Photon& p : f.chunk) p.event = f.slot;
-      f.expanded += n;
-      expand_ns_ += ns(clock::now() - t0);
-    }
+    const std::size_t n =
+        static_cast<std::size_t>(std::min<std::uint64_t>(options_.feed_chunk, j.count - f.fed));
+    if (n == 0) return true;
+    std::uint64_t expand_time = 0;
     const auto t0 = clock::now();
-    const std::size_t k =
-        worker_.submit(std::span<const Photon>(f.chunk.data() + f.sent, f.chunk.size() - f.sent));
-    f.sent += k;
-    feed_ns_ += ns(clock::now() - t0);
-    return k != 0 || f.chunk.empty();
+    std::size_t k = 0;
+    try {
+      k = worker_.submit_into(f.slot, n, [&](std::size_t offset, std::span<Photon> dst) {
+        const auto e0 = clock::now();
+        expand(j, f.fed + offset, dst, f.slot);
+        expand_time += ns(clock::now() - e0);
+      });
+    } catch (const ExpandFailed& e) {  // the event's own: any other error is the session's
+      f.error = e.error;
+    }
+    expand_ns_ += expand_time;
+    feed_ns_ += ns(clock::now() - t0) - expand_time;
+    f.fed += k;
+    return k != 0 || f.error;
   }
+
+  // photons [first, first + dst.size()) of the job into dst, split over the expanding threads
+  void expand(Job& j, std::uint64_t first, std::span<Photon> dst, std::uint32_t slot) {
+    constexpr std::size_t least = 4096;  // photons per part worth a thread
+    const std::size_t parts =
+        std::min<std::size_t>(expanders_.width(), (dst.size() + least - 1) / least);
+    try {
+      if (parts <= 1) {
+        j.expand(first, dst, slot);
+        return;
+      }
+      const std::size_t per = (dst.size() + parts - 1) / parts;
+      expanders_.run([&](unsigned part) {
+        const std::size_t lo = std::min(dst.size(), part * per);
+        const std::size_t hi = std::min(dst.size(), lo + per);
+        if (lo < hi) j.expand(first + lo, dst.subspan(lo, hi - lo), slot);
+      });
+    } catch (...) {
+      throw ExpandFailed{std::current_exception()};
+    }
+  }
+  struct ExpandFailed {
+    std::exception_ptr error;
+  };
 
   // No more photons for the event: the worker completes it with those submitted.
   void close_feed(Feeding& f) {
@@ -471,7 +504,7 @@ class Session {
     h.slot = f.slot;
     h.generation = f.generation;
     h.closed = true;
-    h.fed = f.expanded - (f.chunk.size() - f.sent);
+    h.fed = f.fed;
     h.error = f.error;
     std::lock_guard lk(m_);
     handoffs_.push_back(std::move(h));
@@ -712,6 +745,7 @@ class Session {
       callback_errors_{0}, expand_ns_{0}, feed_ns_{0}, drain_ns_{0}, decode_ns_{0}, callback_ns_{0},
       orphans_{0};
 
+  detail::ParallelFor expanders_;  // the feeding thread's helpers
   std::thread feeder_, collector_;
 };
 

@@ -8,21 +8,33 @@
 #include "chroma2/config/error.hpp"
 #include "chroma2/core/worker_options.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <thread>
 
 namespace chroma2 {
 
 struct SessionOptions {
   WorkerOptions worker{};               // max_events: event slots, i.e. events in flight at once
   std::uint32_t queue_capacity = 1024;  // events waiting for a slot before submit() blocks
-  std::uint32_t feed_chunk = 1u << 14;  // photons expanded and copied to the inbox at a time
+  std::uint32_t feed_chunk = 1u << 16;  // photons expanded and copied to the inbox at a time
+  unsigned feed_threads = 0;            // threads expanding photons into pinned memory, the feeding
+                                        // thread included (1 to 64; 0: a quarter of the hardware
+                                        // threads, 1 to 8)
   std::chrono::milliseconds close_timeout = std::chrono::minutes(2);  // close(): how long events
                                                                       // in flight may take
   std::chrono::microseconds poll_interval{20};  // a host thread with nothing to do sleeps this
   std::chrono::milliseconds sample_period{0};   // queue depths sampled this often (0: off)
 };
+
+// The expansion threads a session uses for these options.
+inline unsigned feed_threads(const SessionOptions& o) {
+  if (o.feed_threads) return o.feed_threads;
+  const unsigned hw = std::thread::hardware_concurrency();
+  return std::clamp(hw / 4, 1u, 8u);
+}
 
 inline void validate_session_options(const SessionOptions& o) {
   if (o.queue_capacity == 0)
@@ -31,6 +43,9 @@ inline void validate_session_options(const SessionOptions& o) {
   if (o.feed_chunk == 0 || o.feed_chunk > (1u << 24))
     fail("session feed_chunk " + std::to_string(o.feed_chunk) + " is invalid",
          "photons are expanded and copied this many at a time", "ask for 1 to 2^24");
+  if (o.feed_threads > 64)
+    fail("session feed_threads " + std::to_string(o.feed_threads) + " is too many",
+         "they split the expansion of each chunk of photons", "ask for 0 (automatic) to 64");
   if (o.close_timeout.count() <= 0)
     fail("session close_timeout must be positive", "close() waits that long for events in flight",
          "give a positive duration");

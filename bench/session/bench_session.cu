@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The streaming session on Chroma's demo detectors, with Chroma's tables and benchmark photons
+// (origin, t = 0, isotropic, 400-800 nm), all runs on the same physics and RNG streams:
+//   1. host to host: N photons through a Session (hits and tallies back) as one photon list, as
+//      the same list in 50 events, and as a point-source descriptor (drawn at the first step),
+//      against the device-only rate of the same worker with every photon in its inbox before the
+//      clock starts (the detector benchmark's worker run);
+//   2. small events: E events of P photons submitted back to back by 1 and by 8 producer threads
+//      (events/s, median and p99 latency from submit to result), against Chroma's relaunch driver
+//      one event at a time (copy in, steps, copy out) and batching B events per launch;
+//   3. overlap: the share of the copy engines' time hidden behind propagation,
+//      1 - max(0, session time - device-only time) / copy time.
+// Checks: every photon ends once (tallies sum to the photons), hits = detected photons, the
+// session's hits are the device-only run's (the same photons and streams) and the relaunch
+// driver's detected photons per small event.
+#include "bench/detector/gpu_drivers.cuh"
+#include "bench/session/session_bench_options.hpp"
+#include "bench/support/report.hpp"
+#include "chroma2/config/cuda_check.hpp"
+#include "chroma2/core/persistent_worker.hpp"
+#include "chroma2/geometry/triangle_geometry.hpp"
+#include "chroma2/io/chroma_demo.hpp"
+#include "chroma2/io/chroma_demo_materials.hpp"
+#include "chroma2/io/chroma_demo_surfaces.hpp"
+#include "chroma2/physics/optical_physics.hpp"
+#include "chroma2/physics/scene_tables.hpp"
+#include "chroma2/runtime/session.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <future>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+using namespace chroma2;
+using namespace chroma2::bench;
+
+namespace {
+using Clock = std::chrono::steady_clock;
+using DetectorPhysics = OpticalPhysics<TriangleGeometryRef>;
+using DetectorSession = Session<DetectorPhysics, Device>;
+
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Chroma's benchmark photons of event `event`, first-step draws made on the host from each
+// photon's own stream (what the relaunch driver runs; the session gets them undrawn and makes the
+// same draws at their first step).
+std::vector<Photon> drawn(std::vector<Photon> v, std::uint64_t seed) {
+  for (Photon& p : v) {
+    PhotonRng<Philox4x32Policy> rng({}, RngKey{seed, p.id, p.event}, p.rng_counter);
+    apply_isotropic_init(p, rng);
+    p.rng_counter = rng.counter();
+  }
+  return v;
+}
+
+std::vector<Photon> event_photons(std::uint64_t n, std::uint32_t event) {
+  std::vector<Photon> v = chroma_benchmark_photons(n);
+  for (Photon& p : v) p.event = event;
+  return v;
+}
+
+std::vector<std::uint64_t> sorted_ids(const std::vector<HitRecord>& hits) {
+  std::vector<std::uint64_t> ids;
+  ids.reserve(hits.size());
+  for (const HitRecord& h : hits) ids.push_back(h.id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+// Shared ids over the larger set.
+double agreement(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+  std::vector<std::uint64_t> both;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
+  const std::size_t larger = std::max(a.size(), b.size());
+  return larger ? double(both.size()) / double(larger) : 1.0;
+}
+
+bool conserved(const EventResult& r, std::uint64_t n) {
+  return r.tally.photons() == n && r.tally[TerminalReason::alive] == 0 &&
+         r.hits.size() == r.tally[TerminalReason::detected];
+}
+
+WorkerOptions worker_options(const SessionBenchOptions& opt) {
+  WorkerOptions wo;
+  wo.output = OutputTier::hits;
+  wo.page_capacity = opt.page;
+  wo.output_capacity = 1u << 20;
+  wo.max_steps = opt.max_steps;
+  wo.seed = opt.seed;
+  return wo;
+}
+
+SessionOptions session_options(const SessionBenchOptions& opt) {
+  SessionOptions so;
+  so.worker = worker_options(opt);
+  so.worker.inbox_capacity = 1u << 18;
+  so.worker.max_events = opt.slots;
+  so.feed_chunk = 1u << 16;
+  so.feed_threads = opt.feed_threads;
+  so.poll_interval = std::chrono::microseconds(5);
+  return so;
+}
+
+// ---- 1. host to host --------------------------------------------------------------------------
+
+struct DeviceOnly {
+  double seconds;
+  std::vector<std::uint64_t> hit_ids;
+  EventTally tally;
+};
+
+// The worker with every photon already in its inbox: the clock runs from start() to completion.
+DeviceOnly device_only(const DetectorPhysics& physics, const std::vector<Photon>& photons,
+                       const SessionBenchOptions& opt) {
+  WorkerOptions wo = worker_options(opt);
+  wo.inbox_capacity = static_cast<std::uint32_t>(photons.size());
+  wo.max_events = 1;
+  PersistentWorker<DetectorPhysics, Device> worker(physics, wo);
+  if (worker.submit(photons) != photons.size()) fail("the inbox did not take every photon", "", "");
+  worker.close_event(0);
+  OutputRecords out;
+  const std::uint32_t events[] = {0};
+  const auto t0 = Clock::now();
+  worker.start();
+  const bool done = worker.wait_events(events, out, std::chrono::minutes(5));
+  const double seconds = since(t0);
+  worker.stop();
+  if (!done) fail("the device-only event did not complete", "", "");
+  return {seconds, sorted_ids(out.hits), worker.tally(0)};
+}
+
+struct HostToHost {
+  const char* input;
+  double seconds;
+  double copy_seconds;
+  std::uint64_t events;
+  bool ok;
+  double hits_vs_device;
+};
+
+// ---- 2. small events --------------------------------------------------------------------------
+
+struct SmallRun {
+  const char* driver;
+  unsigned producers;
+  double seconds;
+  std::vector<double> latency_ms;
+  std::vector<std::vector<std::uint64_t>> hit_ids;  // per event, sorted
+};
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(q * double(v.size())))];
+}
+
+// Chroma's driver one event at a time, or `batch` events per launch: copy in, steps, copy out,
+// each event's detected photons picked out on the host. An event's latency runs from the start
+// of its batch (when all its events were there) to the batch's results.
+SmallRun relaunch_events(const DetectorPhysics& physics,
+                         const std::vector<std::vector<Photon>>& events, std::uint32_t batch,
+                         const SessionBenchOptions& opt) {
+  SmallRun r{batch == 1 ? "relaunch-1" : "relaunch-batch", 1, 0, {}, {}};
+  const std::size_t per = events.front().size();
+  const std::size_t most = per * batch;
+  Buffer<Photon, Device> d(most);
+  RelaunchBuffers buffers(static_cast<std::uint32_t>(most));
+  std::vector<Photon> joined(most);
+  const auto t0 = Clock::now();
+  for (std::size_t first = 0; first < events.size(); first += batch) {
+    const auto b0 = Clock::now();
+    const std::size_t k = std::min<std::size_t>(batch, events.size() - first);
+    for (std::size_t e = 0; e < k; ++e)
+      std::copy(events[first + e].begin(), events[first + e].end(), joined.begin() + e * per);
+    const std::size_t n = k * per;
+    Device::copy_from_host(d.data(), joined.data(), n * sizeof(Photon), {});
+    relaunch_to_end(physics, d.data(), static_cast<std::uint32_t>(n), buffers, opt.seed,
+                    opt.max_steps);
+    Device::copy_to_host(joined.data(), d.data(), n * sizeof(Photon), {});
+    Device::synchronize({});
+    for (std::size_t e = 0; e < k; ++e) {
+      std::vector<std::uint64_t> ids;
+      for (std::size_t i = 0; i < per; ++i)
+        if (joined[e * per + i].reason == TerminalReason::detected)
+          ids.push_back(joined[e * per + i].id);
+      r.hit_ids.push_back(std::move(ids));
+    }
+    const double latency = 1e3 * since(b0);
+    for (std::size_t e = 0; e < k; ++e) r.latency_ms.push_back(latency);
+  }
+  r.seconds = since(t0);
+  return r;
+}
+
+// The events through a session, submitted back to back by `producers` threads.
+SmallRun session_events(DetectorSession& session, const std::vector<std::vector<Photon>>& events,
+                        unsigned producers) {
+  SmallRun r{"session", producers, 0, {}, {}};
+  std::vector<std::future<EventResult>> futures(events.size());
+  const auto t0 = Clock::now();
+  {
+    std::vector<std::jthread> threads;
+    for (unsigned p = 0; p < producers; ++p)
+      threads.emplace_back([&, p] {
+        for (std::size_t e = p; e < events.size(); e += producers) {
+          PhotonListEvent ev;
+          ev.number = events[e].front().event;
+          ev.photons = events[e];
+          futures[e] = session.submit(std::move(ev));
+        }
+      });
+  }
+  r.hit_ids.resize(events.size());
+  for (std::size_t e = 0; e < events.size(); ++e) {
+    EventResult res = futures[e].get();
+    r.latency_ms.push_back(res.latency_ms);
+    r.hit_ids[e] = sorted_ids(res.hits);
+    if (!conserved(res, events[e].size())) fail("a small event lost photons", "", "");
+  }
+  r.seconds = since(t0);
+  return r;
+}
+
+}  // namespace
+
+int run(const SessionBenchOptions& opt) {
+  int dev = 0;
+  cudaDeviceProp prop{};
+  CHROMA2_CUDA_TRY(cudaGetDevice(&dev));
+  CHROMA2_CUDA_TRY(cudaGetDeviceProperties(&prop, dev));
+  std::printf("# GPU: %s (%d SMs); session: %u expanding threads, %u slots\n", prop.name,
+              prop.multiProcessorCount, feed_threads(session_options(opt)), opt.slots);
+  const auto dir = opt.data / "chroma-demo";
+  const auto material_specs = load_chroma_demo_materials(dir);
+  const auto surface_specs = load_chroma_demo_surfaces(dir);
+  MaterialSet<Device> materials(material_specs);
+  SurfaceSet<Device> surfaces(surface_specs);
+  check_surface_models<StandardSurfaceModels>(surface_specs);
+  bool all_ok = true;
+  const std::vector<Photon> list = chroma_benchmark_photons(opt.photons);
+  const std::vector<Photon> list_drawn = drawn(list, opt.seed);
+  std::vector<std::vector<Photon>> small, small_drawn;
+  for (std::uint32_t e = 0; e < opt.small_events; ++e) {
+    small.push_back(event_photons(opt.event_photons, 1000 + e));
+    small_drawn.push_back(drawn(small.back(), opt.seed));
+  }
+  for (const std::string& detector : opt.detectors) {
+    const Scene scene = load_chroma_demo(dir, detector);
+    check_scene_tables(scene, materials.size(), surfaces.size());
+    const TriangleGeometry<Host> built = build_geometry(scene);
+    const TriangleGeometry<Device> geometry(built);
+    const DetectorPhysics physics{geometry.ref(), materials.ref(), surfaces.ref()};
+
+    // ---- 1 and 3: host to host, overlap
+    const DeviceOnly base = device_only(physics, list_drawn, opt);
+    std::vector<HostToHost> h2h;
+    {
+      DetectorSession session(physics, session_options(opt));
+      session.submit(PhotonListEvent{.number = 999999, .photons = small.front()}).get();  // warm
+      const auto measure = [&](const char* input, auto&& submit_all) {
+        const CopyTelemetry c0 = session.telemetry().copies;
+        const auto t0 = Clock::now();
+        std::vector<EventResult> results = submit_all();
+        const double s = since(t0);
+        const CopyTelemetry c1 = session.telemetry().copies;
+        std::vector<HitRecord> hits;
+        std::uint64_t photons = 0;
+        bool ok = true;
+        for (EventResult& r : results) {
+          photons += r.primaries;
+          ok = ok && r.tally.photons() == r.primaries && r.tally[TerminalReason::alive] == 0 &&
+               r.hits.size() == r.tally[TerminalReason::detected];
+          hits.insert(hits.end(), r.hits.begin(), r.hits.end());
+        }
+        ok = ok && photons == opt.photons;
+        double agree = 0;
+        if (std::string(input) != "list") {
+          // other photons or streams (the ids restart in each of the 50 events; the source draws
+          // on the device), the same physics: the detected fraction within 5 sigma of the
+          // device-only run's
+          const double p = double(base.tally[TerminalReason::detected]) / double(opt.photons);
+          const double sigma = std::sqrt(2.0 * p * (1 - p) / double(opt.photons));
+          const double q = double(hits.size()) / double(opt.photons);
+          agree = std::fabs(p - q) / sigma;
+          ok = ok && agree < 5;
+        } else {  // the very photons and streams of the device-only run: the same hits
+          agree = agreement(sorted_ids(hits), base.hit_ids);
+          ok = ok && agree > 0.999;
+        }
+        const double copy_s = 1e-9 * double((c1.in_ns - c0.in_ns) + (c1.out_ns - c0.out_ns));
+        h2h.push_back({input, s, copy_s, results.size(), ok, agree});
+      };
+      measure("list", [&] {
+        std::vector<EventResult> v;
+        v.push_back(session.submit(PhotonListEvent{.number = 0, .photons = list}).get());
+        return v;
+      });
+      measure("list-50", [&] {
+        std::vector<std::future<EventResult>> f;
+        const std::uint64_t per = opt.photons / 50;
+        for (std::uint64_t e = 0; e < 50; ++e) {
+          std::vector<Photon> part(list.begin() + e * per,
+                                   e == 49 ? list.end() : list.begin() + (e + 1) * per);
+          f.push_back(session.submit(PhotonListEvent{.number = e + 1, .photons = std::move(part)}));
+        }
+        std::vector<EventResult> v;
+        for (auto& x : f) v.push_back(x.get());
+        return v;
+      });
+      measure("source", [&] {
+        PointIsotropicSource src;
+        src.photon_count = opt.photons;
+        src.wavelength = WavelengthSpec::uniform(400, 800);
+        src.draw_at_first_step = 1;
+        std::vector<EventResult> v;
+        v.push_back(
+            session.submit(EventDescriptor<PointIsotropicSource>{.number = 0, .source = src})
+                .get());
+        return v;
+      });
+      session.close();
+      const SessionTelemetry t = session.telemetry();
+      std::printf("# %s session telemetry: ", detector.c_str());
+      std::fflush(stdout);
+      std::ostringstream js;
+      write_json(js, t);
+      std::printf("%s\n", js.str().c_str());
+    }
+    Table table({{"detector", 8, Align::left},
+                 {"input", 8, Align::left},
+                 {"photons", 8},
+                 {"events", 6},
+                 {"seconds", 8},
+                 {"photons/s", 10},
+                 {"vs_device", 9},
+                 {"copy_s", 8},
+                 {"hidden", 7},
+                 {"check", 8}});
+    table.print_header();
+    table.print_row({detector, "device", str_printf("%llu", (unsigned long long)opt.photons), "1",
+                     str_printf("%.4f", base.seconds),
+                     str_printf("%.4g", double(opt.photons) / base.seconds), "1.00", "-", "-",
+                     "-"});
+    for (const HostToHost& h : h2h) {
+      const double hidden =
+          h.copy_seconds > 0
+              ? std::clamp(1.0 - std::max(0.0, h.seconds - base.seconds) / h.copy_seconds, 0.0, 1.0)
+              : 1.0;
+      all_ok = all_ok && h.ok;
+      table.print_row(
+          {detector, h.input, str_printf("%llu", (unsigned long long)opt.photons),
+           str_printf("%llu", (unsigned long long)h.events), str_printf("%.4f", h.seconds),
+           str_printf("%.4g", double(opt.photons) / h.seconds),
+           str_printf("%.3f", base.seconds / h.seconds), str_printf("%.4f", h.copy_seconds),
+           str_printf("%.3f", hidden), h.ok ? "ok" : "FAILED"});
+      JsonLine()
+          .add("bench", "session_host_to_host")
+          .add("gpu", prop.name)
+          .add("detector", detector)
+          .add("input", h.input)
+          .add("photons", opt.photons)
+          .add("events", h.events)
+          .add("max_steps", opt.max_steps)
+          .add("seconds", h.seconds)
+          .add("photons_per_s", double(opt.photons) / h.seconds)
+          .add("device_only_seconds", base.seconds)
+          .add("device_only_photons_per_s", double(opt.photons) / base.seconds)
+          .add("vs_device_only", base.seconds / h.seconds)
+          .add("copy_seconds", h.copy_seconds)
+          .add("copy_hidden", hidden)
+          .add(h.input == std::string("list") ? "hits_vs_device_only" : "detected_z",
+               h.hits_vs_device)
+          .add("ok", h.ok)
+          .print();
+    }
+
+    // ---- 2: small events
+    std::vector<SmallRun> runs;
+    runs.push_back(relaunch_events(physics, small_drawn, 1, opt));
+    runs.push_back(relaunch_events(physics, small_drawn, opt.batch, opt));
+    {
+      DetectorSession session(physics, session_options(opt));
+      session.submit(PhotonListEvent{.number = 999999, .photons = small.front()}).get();  // warm
+      for (unsigned p : opt.producers) runs.push_back(session_events(session, small, p));
+    }
+    Table st({{"detector", 8, Align::left},
+              {"driver", 14, Align::left},
+              {"producers", 9},
+              {"events", 7},
+              {"events/s", 9},
+              {"median_ms", 9},
+              {"p99_ms", 8},
+              {"vs_one", 7},
+              {"vs_batch", 8},
+              {"hits_agree", 10}});
+    st.print_header();
+    const double one_rate = double(opt.small_events) / runs[0].seconds;
+    const double batch_rate = double(opt.small_events) / runs[1].seconds;
+    const double one_median = percentile(runs[0].latency_ms, 0.5);
+    for (const SmallRun& r : runs) {
+      double agree = 0;
+      std::size_t same = 0, total = 0;
+      for (std::size_t e = 0; e < r.hit_ids.size(); ++e) {
+        std::vector<std::uint64_t> both;
+        std::set_intersection(r.hit_ids[e].begin(), r.hit_ids[e].end(), runs[0].hit_ids[e].begin(),
+                              runs[0].hit_ids[e].end(), std::back_inserter(both));
+        same += both.size();
+        total += std::max(r.hit_ids[e].size(), runs[0].hit_ids[e].size());
+      }
+      agree = total ? double(same) / double(total) : 1.0;
+      const bool ok = agree > 0.999;
+      all_ok = all_ok && ok;
+      const double rate = double(opt.small_events) / r.seconds;
+      st.print_row(
+          {detector, r.driver, str_printf("%u", r.producers), str_printf("%u", opt.small_events),
+           str_printf("%.4g", rate), str_printf("%.3f", percentile(r.latency_ms, 0.5)),
+           str_printf("%.3f", percentile(r.latency_ms, 0.99)), str_printf("%.2f", rate / one_rate),
+           str_printf("%.2f", rate / batch_rate), str_printf("%.5f", agree)});
+      JsonLine()
+          .add("bench", "session_small_events")
+          .add("gpu", prop.name)
+          .add("detector", detector)
+          .add("driver", r.driver)
+          .add("producers", r.producers)
+          .add("events", opt.small_events)
+          .add("photons_per_event", opt.event_photons)
+          .add("batch", r.driver == std::string("relaunch-batch") ? opt.batch : 1u)
+          .add("seconds", r.seconds)
+          .add("events_per_s", rate)
+          .add("median_latency_ms", percentile(r.latency_ms, 0.5))
+          .add("p99_latency_ms", percentile(r.latency_ms, 0.99))
+          .add("vs_relaunch_one", rate / one_rate)
+          .add("vs_relaunch_batch", rate / batch_rate)
+          .add("median_vs_relaunch_one", percentile(r.latency_ms, 0.5) / one_median)
+          .add("hits_vs_relaunch_one", agree)
+          .add("ok", ok)
+          .print();
+    }
+  }
+  std::printf("# %s\n", all_ok ? "all checks passed" : "CHECK FAILED");
+  return all_ok ? 0 : 1;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(parse_session_bench_options(argc, argv));
+  } catch (const chroma2::Error& e) {
+    std::fprintf(stderr, "bench_session: %s\n", e.what());
+    return 2;
+  }
+}
