@@ -203,17 +203,16 @@ SmallRun session_events(DetectorSession& session, const std::vector<std::vector<
                         unsigned producers) {
   SmallRun r{"session", producers, 0, {}, {}};
   std::vector<std::future<EventResult>> futures(events.size());
+  std::vector<PhotonListEvent> built(events.size());
+  for (std::size_t e = 0; e < events.size(); ++e)
+    built[e] = PhotonListEvent{.number = events[e].front().event, .photons = events[e]};
   const auto t0 = Clock::now();
   {
     std::vector<std::jthread> threads;
     for (unsigned p = 0; p < producers; ++p)
       threads.emplace_back([&, p] {
-        for (std::size_t e = p; e < events.size(); e += producers) {
-          PhotonListEvent ev;
-          ev.number = events[e].front().event;
-          ev.photons = events[e];
-          futures[e] = session.submit(std::move(ev));
-        }
+        for (std::size_t e = p; e < events.size(); e += producers)
+          futures[e] = session.submit(std::move(built[e]));
       });
   }
   r.hit_ids.resize(events.size());
@@ -234,8 +233,10 @@ int run(const SessionBenchOptions& opt) {
   cudaDeviceProp prop{};
   CHROMA2_CUDA_TRY(cudaGetDevice(&dev));
   CHROMA2_CUDA_TRY(cudaGetDeviceProperties(&prop, dev));
-  std::printf("# GPU: %s (%d SMs); session: %u expanding threads, %u slots\n", prop.name,
-              prop.multiProcessorCount, feed_threads(session_options(opt)), opt.slots);
+  std::printf(
+      "# GPU: %s (%d SMs); session: %u expanding threads, %u slots, small events queue %u\n",
+      prop.name, prop.multiProcessorCount, feed_threads(session_options(opt)), opt.slots,
+      opt.queue);
   const auto dir = opt.data / "chroma-demo";
   const auto material_specs = load_chroma_demo_materials(dir);
   const auto surface_specs = load_chroma_demo_surfaces(dir);
@@ -296,19 +297,23 @@ int run(const SessionBenchOptions& opt) {
         const double copy_s = 1e-9 * double((c1.in_ns - c0.in_ns) + (c1.out_ns - c0.out_ns));
         h2h.push_back({input, s, copy_s, results.size(), ok, agree});
       };
+      // the events are built before the clock starts: a list is the caller's, moved in
+      PhotonListEvent whole{.number = 0, .photons = list};
       measure("list", [&] {
         std::vector<EventResult> v;
-        v.push_back(session.submit(PhotonListEvent{.number = 0, .photons = list}).get());
+        v.push_back(session.submit(std::move(whole)).get());
         return v;
       });
+      std::vector<PhotonListEvent> parts;
+      const std::uint64_t per = opt.photons / 50;
+      for (std::uint64_t e = 0; e < 50; ++e)
+        parts.push_back(PhotonListEvent{
+            .number = e + 1,
+            .photons = std::vector<Photon>(list.begin() + e * per,
+                                           e == 49 ? list.end() : list.begin() + (e + 1) * per)});
       measure("list-50", [&] {
         std::vector<std::future<EventResult>> f;
-        const std::uint64_t per = opt.photons / 50;
-        for (std::uint64_t e = 0; e < 50; ++e) {
-          std::vector<Photon> part(list.begin() + e * per,
-                                   e == 49 ? list.end() : list.begin() + (e + 1) * per);
-          f.push_back(session.submit(PhotonListEvent{.number = e + 1, .photons = std::move(part)}));
-        }
+        for (PhotonListEvent& ev : parts) f.push_back(session.submit(std::move(ev)));
         std::vector<EventResult> v;
         for (auto& x : f) v.push_back(x.get());
         return v;
@@ -385,7 +390,9 @@ int run(const SessionBenchOptions& opt) {
     runs.push_back(relaunch_events(physics, small_drawn, 1, opt));
     runs.push_back(relaunch_events(physics, small_drawn, opt.batch, opt));
     {
-      DetectorSession session(physics, session_options(opt));
+      SessionOptions so = session_options(opt);
+      so.queue_capacity = opt.queue;  // producers wait rather than queue far ahead
+      DetectorSession session(physics, so);
       session.submit(PhotonListEvent{.number = 999999, .photons = small.front()}).get();  // warm
       for (unsigned p : opt.producers) runs.push_back(session_events(session, small, p));
     }

@@ -35,7 +35,10 @@ SessionBenchOptions parse_session_bench_options(int argc, char** argv) {
       ->check(in_range<unsigned>(1, 256));
   cli.option("--batch", o.batch, "events per launch of the batching baseline")
       ->check(in_range<std::uint32_t>(1, 1u << 16));
-  cli.option("--feed-threads", o.feed_threads, "session: expanding threads (0: automatic)");
+  cli.option("--feed-threads", o.feed_threads, "session: expanding threads (0: automatic)")
+      ->check(in_range<unsigned>(0, 64));
+  cli.option("--queue", o.queue, "session: events queued before submit() waits (small events)")
+      ->check(in_range<std::uint32_t>(1, 1u << 20));
   cli.option("--slots", o.slots, "session: events in flight")
       ->check(in_range<std::uint32_t>(1, 1u << 20));
   cli.option("--page", o.page, "worker: photon slots")->check(in_range<std::uint32_t>(2, 1u << 30));

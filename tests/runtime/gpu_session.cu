@@ -50,6 +50,11 @@ TEST_CASE("GPU: bad events are refused at submit with the event and the value na
   check_session_errors<Device>();
 }
 
+TEST_CASE("GPU: an event slot is reused by many events while the worker runs, each its own",
+          "[runtime][session][gpu]") {
+  check_slot_reuse<Device>();
+}
+
 TEST_CASE("GPU: session telemetry counts what ran and writes one JSON object",
           "[runtime][session][gpu]") {
   check_session_telemetry<Device>();

@@ -469,4 +469,62 @@ void check_session_telemetry() {
   CHECK_THAT(j, Catch::Matchers::ContainsSubstring("\"intake\":"));
 }
 
+// The worker layer under the session: one event slot reused by 40 events while the worker runs
+// (reset by its polling group), each event's tally and hits its own — bit-identical to the same
+// event run alone in a fresh worker — and the rules of reuse.
+template <class Space>
+void check_slot_reuse() {
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  WorkerOptions o = session_options(1).worker;
+  const auto run_alone = [&](std::uint64_t number, std::uint64_t n) {
+    PersistentWorker<SessionPhysics, Space> fresh(optics.physics, o);
+    fresh.open_event(0, number, OutputTier::hits);
+    std::vector<Photon> photons = expand(session_source(n), o.seed, number);
+    for (Photon& p : photons) p.event = 0;
+    return fresh.run(photons, 0, OutputTier::hits).hits;
+  };
+  PersistentWorker<SessionPhysics, Space> w(optics.physics, o);
+  w.start();
+  std::uint32_t identical = 0;
+  const std::uint32_t events = scaled(40, 8);
+  for (std::uint32_t e = 0; e < events; ++e) {
+    const std::uint64_t number = 5000 + 7 * e;
+    const std::uint64_t n = 3000 + 100 * e;
+    const std::uint32_t gen = w.open_event(0, number, OutputTier::hits);
+    CHECK(gen == e + 1);
+    std::vector<Photon> photons = expand(session_source(n, e % 2 == 1), o.seed, number);
+    for (Photon& p : photons) p.event = 0;
+    // staged in two parts, flushed once
+    const std::size_t half = photons.size() / 2;
+    OutputRecords out;
+    std::size_t done = 0;
+    while (done < photons.size()) {
+      const std::size_t want = done < half ? half - done : photons.size() - done;
+      done += w.stage(0, want, [&](std::size_t off, std::span<Photon> dst) {
+        std::copy_n(photons.begin() + static_cast<std::ptrdiff_t>(done + off), dst.size(),
+                    dst.begin());
+      });
+      w.flush();
+      w.drain(out);
+    }
+    CHECK_THROWS_WITH(w.open_event(0, number + 1, OutputTier::hits),
+                      Catch::Matchers::ContainsSubstring("reopened before its event completed"));
+    w.close_event(0);
+    const std::uint32_t slots[] = {0};
+    REQUIRE(w.wait_events(slots, out, std::chrono::seconds(60)));
+    CHECK(w.complete(0, gen));
+    CHECK(!w.complete(0, gen + 1));
+    EventTally t;
+    w.tallies(slots, std::span<EventTally>(&t, 1));
+    CHECK(t.photons() == n);
+    REQUIRE(out.hits.size() == t[TerminalReason::detected]);
+    for (const HitRecord& h : out.hits)
+      if (h.event != number) FAIL("a hit of event " << h.event << " in event " << number);
+    if (e % 8 == 0) identical += hit_hash(out.hits) == hit_hash(run_alone(number, n));
+  }
+  w.stop();
+  CHECK(identical == (events + 7) / 8);
+}
+
 }  // namespace chroma2::test

@@ -53,6 +53,11 @@ TEST_CASE("Session telemetry counts what ran and writes one JSON object",
   check_session_telemetry<Host>();
 }
 
+TEST_CASE("An event slot is reused by many events while the worker runs, each its own",
+          "[runtime][session][host][concurrency]") {
+  check_slot_reuse<Host>();
+}
+
 TEST_CASE("Session options are checked", "[runtime][session][host]") {
   SessionOptions o;
   o.queue_capacity = 0;

@@ -15,6 +15,7 @@
 #include "chroma2/core/concepts/physics.hpp"
 #include "chroma2/core/concepts/rng_policy.hpp"
 #include "chroma2/core/copy_telemetry.hpp"
+#include "chroma2/core/detail/worker/copy_marks.hpp"
 #include "chroma2/core/detail/worker/dispatch.hpp"
 #include "chroma2/core/detail/worker/state.hpp"
 #include "chroma2/core/event_table.hpp"
@@ -75,7 +76,8 @@ class PersistentWorker {
         state_(options, sizes_, streams_.copy()),
         submitted_(options.max_events, 0),
         closed_(options.max_events, false),
-        generation_(options.max_events, 0) {}
+        generation_(options.max_events, 0),
+        ready_(options.max_events, true) {}
 
   ~PersistentWorker() {
     if (running_.value) {
@@ -115,81 +117,76 @@ class PersistentWorker {
   std::uint32_t page_capacity() const { return options_.page_capacity; }
 
   // Copies as many photons as the inbox has room for (a prefix) and rings the doorbell; returns
-  // how many. Never blocks on the worker. One host thread submits.
+  // how many. Never blocks on the worker (it waits for its own copy). One host thread submits.
   std::size_t submit(std::span<const Photon> photons) {
     for (const Photon& p : photons) check_open(p.event);
-    const std::uint64_t cap = ref().inbox_mask + 1;
-    std::size_t k = 0;
-    while (k < photons.size() && k < cap &&
-           detail::system_load(state_.inbox_seq()[(published_ + k) & ref().inbox_mask]) ==
-               published_ + k)
-      ++k;
+    const std::size_t k = room(photons.size());
     if (k == 0) return 0;
-    std::uint32_t limit = 0;
-    for (std::size_t j = 0; j < k; ++j) {
-      ++submitted_[photons[j].event];
-      limit = std::max(limit, photons[j].event + 1);
-    }
-    if (limit > event_limit_) {
-      event_limit_ = limit;
-      detail::system_store(state_.control().event_limit, event_limit_);
-    }
-    // Staged through pinned memory at the same ring positions (a copy engine reads pinned memory
-    // at full speed; pageable memory would be staged by the driver, synchronously). The ring of
-    // records may wrap: at most two copies.
-    const std::uint64_t first = published_ & ref().inbox_mask;
-    const std::size_t head = static_cast<std::size_t>(std::min<std::uint64_t>(k, cap - first));
-    Photon* staged = state_.inbox_staging();
-    std::memcpy(static_cast<void*>(staged + first), photons.data(), head * sizeof(Photon));
-    if (head < k)
-      std::memcpy(static_cast<void*>(staged), photons.data() + head, (k - head) * sizeof(Photon));
-    const auto t0 = std::chrono::steady_clock::now();  // the copy alone
-    Space::copy_from_host(state_.inbox() + first, staged + first, head * sizeof(Photon),
-                          copy_stream());
-    if (head < k)
-      Space::copy_from_host(state_.inbox(), staged, (k - head) * sizeof(Photon), copy_stream());
-    Space::synchronize(copy_stream());  // the copy stream only: the worker keeps running
-    copies_.add_in(k * sizeof(Photon), std::chrono::steady_clock::now() - t0);
-    published_ += k;
-    detail::system_store(state_.control().published, published_);
+    for (std::size_t j = 0; j < k; ++j) account(photons[j].event, 1);
+    fill_staging(k, [&](std::size_t offset, std::span<Photon> dst) {
+      std::memcpy(static_cast<void*>(dst.data()), photons.data() + offset,
+                  dst.size() * sizeof(Photon));
+    });
+    flush(true);
     return k;
   }
 
   // Up to n photons of event slot `event` written straight into the inbox's pinned staging:
   // fill(offset, dst) writes photons [offset, offset + dst.size()) of this call into dst (every
   // one with Photon::event = `event`), called for at most two contiguous pieces (the ring may
-  // wrap); then they are copied in and published. Takes as many as the inbox has room for and
-  // returns how many (0: full). Saves a copy of each photon over submit(). One host thread
-  // submits.
+  // wrap). Takes as many as the inbox has room for and returns how many (0: full). They reach the
+  // worker at the next flush(): stage events after one another and flush once, and the copy
+  // engine moves them while the host stages the next ones. One host thread submits.
+  template <class Fill>
+  std::size_t stage(std::uint32_t event, std::size_t n, Fill&& fill) {
+    check_open(event);
+    const std::size_t k = room(n);
+    if (k == 0) return 0;
+    fill_staging(k, std::forward<Fill>(fill));
+    account(event, k);
+    return k;
+  }
+
+  // Copies everything staged since the last flush into the inbox (one or two copies on the
+  // copy-in stream, not waited for) and publishes to the worker every staged photon whose copy has
+  // landed. With `wait`, waits for the copies and publishes all. Returns whether every staged
+  // photon is published.
+  bool flush(bool wait = false) {
+    if (copied_ < staged_) {
+      const std::uint64_t cap = ref().inbox_mask + 1;
+      const std::uint64_t n = staged_ - copied_, first = copied_ & ref().inbox_mask;
+      const std::uint64_t head = std::min(n, cap - first);
+      Photon* staged = state_.inbox_staging();
+      const int mark = in_marks_.begin(copy_stream());
+      Space::copy_from_host(state_.inbox() + first, staged + first, head * sizeof(Photon),
+                            copy_stream());
+      if (head < n)
+        Space::copy_from_host(state_.inbox(), staged, (n - head) * sizeof(Photon), copy_stream());
+      in_marks_.end(mark, copy_stream());
+      in_flight_.push_back({staged_, mark, n * sizeof(Photon)});
+      copied_ = staged_;
+    }
+    const std::uint64_t before = published_;
+    std::size_t landed = 0;
+    for (; landed < in_flight_.size(); ++landed) {
+      const InboxCopy& c = in_flight_[landed];
+      if (wait)
+        in_marks_.wait(c.mark);
+      else if (!in_marks_.done(c.mark))
+        break;
+      copies_.add_in(c.bytes, in_marks_.finish(c.mark));
+      published_ = c.end;
+    }
+    in_flight_.erase(in_flight_.begin(), in_flight_.begin() + static_cast<std::ptrdiff_t>(landed));
+    if (published_ != before) detail::system_store(state_.control().published, published_);
+    return published_ == staged_;
+  }
+
+  // stage() and flush(true): the photons are in the worker's inbox when it returns.
   template <class Fill>
   std::size_t submit_into(std::uint32_t event, std::size_t n, Fill&& fill) {
-    check_open(event);
-    const std::uint64_t cap = ref().inbox_mask + 1;
-    std::size_t k = 0;
-    while (k < n && k < cap &&
-           detail::system_load(state_.inbox_seq()[(published_ + k) & ref().inbox_mask]) ==
-               published_ + k)
-      ++k;
-    if (k == 0) return 0;
-    const std::uint64_t first = published_ & ref().inbox_mask;
-    const std::size_t head = static_cast<std::size_t>(std::min<std::uint64_t>(k, cap - first));
-    Photon* staged = state_.inbox_staging();
-    fill(std::size_t{0}, std::span<Photon>(staged + first, head));
-    if (head < k) fill(head, std::span<Photon>(staged, k - head));
-    const auto t0 = std::chrono::steady_clock::now();  // the copy alone
-    Space::copy_from_host(state_.inbox() + first, staged + first, head * sizeof(Photon),
-                          copy_stream());
-    if (head < k)
-      Space::copy_from_host(state_.inbox(), staged, (k - head) * sizeof(Photon), copy_stream());
-    submitted_[event] += k;
-    if (event + 1 > event_limit_) {
-      event_limit_ = event + 1;
-      detail::system_store(state_.control().event_limit, event_limit_);
-    }
-    Space::synchronize(copy_stream());
-    published_ += k;
-    detail::system_store(state_.control().published, published_);
-    copies_.add_in(k * sizeof(Photon), std::chrono::steady_clock::now() - t0);
+    const std::size_t k = stage(event, n, std::forward<Fill>(fill));
+    flush(true);
     return k;
   }
 
@@ -276,11 +273,26 @@ class PersistentWorker {
 
   // Gives event slot `event` to a new event: the user's event number `number` (its RNG streams
   // and its hits' event field) and its tier. The slot must be unused or hold a complete event
-  // whose output was drained; its counts, tally and summary are reset by copies (the worker may
-  // be running) and its generation grows, so that status read for the previous holder is never
-  // taken for the new one's. Returns the slot's new generation.
+  // whose output was drained. Its counts, tally and summary are reset (by the worker's polling
+  // group while it runs; by copies while it is stopped) and its generation grows, so that status
+  // read for the previous holder is never taken for the new one's. Returns the slot's new
+  // generation once the slot is ready for photons.
   std::uint32_t open_event(std::uint32_t event, std::uint64_t number, OutputTier tier) {
+    const std::uint32_t gen = post_open_event(event, number, tier);
+    while (!open_ready(event)) std::this_thread::yield();
+    return gen;
+  }
+
+  // open_event() without waiting: while the worker runs, the reset is a request its polling group
+  // carries out (no copy and no synchronisation here); open_ready(event) tells when the slot
+  // takes photons. Returns the slot's new generation.
+  std::uint32_t post_open_event(std::uint32_t event, std::uint64_t number, OutputTier tier) {
     check_event(event);
+    check_tier(tier, "event slot " + std::to_string(event));
+    if (!ready_[event])
+      fail("event slot " + std::to_string(event) + " is opened again before its reset was done",
+           "the worker has not yet reset it for the previous open",
+           "wait for open_ready() before reopening");
     if (submitted_[event] != 0 || closed_[event]) {
       if (!closed_[event] || !event_status(event).complete())
         fail("event slot " + std::to_string(event) + " is reopened before its event completed",
@@ -293,13 +305,39 @@ class PersistentWorker {
     generation_[event] = gen;
     submitted_[event] = 0;
     closed_[event] = false;
-    state_.reset_event_rows(event, copy_stream());
-    Space::copy_from_host(state_.event_numbers() + event, &number, sizeof number, copy_stream());
-    Space::synchronize(copy_stream());
-    set_output(event, tier);  // synchronises the copy stream
-    // only now: counts read under this generation are the new event's
-    detail::system_store(state_.expected()[event], expected_word(gen, 0));
+    ready_[event] = false;
+    if (running_.value) {
+      detail::SlotReset& r = state_.resets()[resets_posted_ & (state_.resets_capacity() - 1)];
+      detail::system_atomic_ref<std::uint64_t>(r.number).store(number, memory_order::relaxed);
+      detail::system_atomic_ref<std::uint32_t>(r.slot).store(event, memory_order::relaxed);
+      detail::system_atomic_ref<std::uint32_t>(r.tier).store(static_cast<std::uint32_t>(tier),
+                                                             memory_order::relaxed);
+      detail::system_atomic_ref<std::uint32_t>(r.generation).store(gen, memory_order::relaxed);
+      detail::system_store(state_.control().resets, ++resets_posted_);
+    } else {
+      const std::uint32_t v = static_cast<std::uint32_t>(tier);
+      state_.reset_event_rows(event, copy_stream());
+      Space::copy_from_host(state_.event_numbers() + event, &number, sizeof number, copy_stream());
+      Space::copy_from_host(state_.tiers() + event, &v, sizeof v, copy_stream());
+      Space::synchronize(copy_stream());
+      detail::system_store(state_.slot_ack()[event], gen);
+    }
+    if (event + 1 > event_limit_) {
+      event_limit_ = event + 1;
+      detail::system_store(state_.control().event_limit, event_limit_);
+    }
     return gen;
+  }
+
+  // Whether the slot opened last by post_open_event() takes photons now (the reset is done).
+  bool open_ready(std::uint32_t event) {
+    check_event(event);
+    if (ready_[event]) return true;
+    if (detail::system_load(state_.slot_ack()[event]) != generation_[event]) return false;
+    // only now: counts read under this generation are the new event's
+    detail::system_store(state_.expected()[event], expected_word(generation_[event], 0));
+    ready_[event] = true;
+    return true;
   }
 
   // The slot's generation (0 until open_event gives it an event).
@@ -313,6 +351,21 @@ class PersistentWorker {
   bool complete(std::uint32_t event, std::uint32_t gen) const {
     const std::uint64_t st = detail::system_load(state_.mirror()[event].status);
     return detail::status_state(st) == EventState::complete && detail::status_generation(st) == gen;
+  }
+
+  // The tallies of several event slots in one copy (of the rows from the lowest slot to the
+  // highest): out[i] is slots[i]'s. Callable from the draining thread.
+  void tallies(std::span<const std::uint32_t> slots, std::span<EventTally> out) const {
+    if (slots.empty()) return;
+    const auto [lo, hi] = std::minmax_element(slots.begin(), slots.end());
+    for (std::uint32_t e : slots) check_event(e);
+    const std::size_t rows = *hi - *lo + 1;
+    tally_rows_.resize(rows * detail::tally_words);
+    Space::copy_to_host(tally_rows_.data(), state_.tally_row(*lo),
+                        tally_rows_.size() * sizeof(std::uint64_t), copy_out_stream());
+    Space::synchronize(copy_out_stream());
+    for (std::size_t i = 0; i < slots.size(); ++i)
+      out[i] = unpack_tally(tally_rows_.data() + std::size_t{slots[i] - *lo} * detail::tally_words);
   }
 
   // The event's tally (core/event_tally.hpp): whole once the event is complete, partial before.
@@ -378,18 +431,19 @@ class PersistentWorker {
              detail::out_published(detail::system_load(state_.output_seq()[end & mask]), end))
         ++end;
       if (end == pos) break;
-      const auto t0 = std::chrono::steady_clock::now();
       const std::uint64_t n = end - pos, first = pos & mask;
       const std::uint64_t head = std::min(n, cap - first);
       detail::OutputRecord* staged = state_.output_staging();
       const std::size_t entry_bytes = stride * sizeof(detail::OutputRecord);
+      const int mark = out_marks_.begin(copy_out_stream());
       Space::copy_to_host(staged, state_.output() + first * stride, head * entry_bytes,
                           copy_out_stream());
       if (head < n)
         Space::copy_to_host(staged + head * stride, state_.output(), (n - head) * entry_bytes,
                             copy_out_stream());
-      Space::synchronize(copy_out_stream());
-      copies_.add_out(n * entry_bytes, std::chrono::steady_clock::now() - t0);
+      out_marks_.end(mark, copy_out_stream());
+      out_marks_.wait(mark);
+      copies_.add_out(n * entry_bytes, out_marks_.finish(mark));
       for (std::uint64_t j = 0; j < n; ++j) {
         const std::uint64_t seq = detail::system_load(state_.output_seq()[(pos + j) & mask]);
         visit(detail::out_slot(seq), detail::out_tier(seq),
@@ -569,6 +623,36 @@ class PersistentWorker {
     return true;
   }
 
+  // Inbox positions free from staged_ on, up to n.
+  std::size_t room(std::size_t n) const {
+    const std::uint64_t cap = ref().inbox_mask + 1;
+    std::size_t k = 0;
+    while (k < n && k < cap &&
+           detail::system_load(state_.inbox_seq()[(staged_ + k) & ref().inbox_mask]) == staged_ + k)
+      ++k;
+    return k;
+  }
+
+  // Photons [staged_, staged_ + k) of the ring written by fill into pinned staging.
+  template <class Fill>
+  void fill_staging(std::size_t k, Fill&& fill) {
+    const std::uint64_t cap = ref().inbox_mask + 1;
+    const std::uint64_t first = staged_ & ref().inbox_mask;
+    const std::size_t head = static_cast<std::size_t>(std::min<std::uint64_t>(k, cap - first));
+    Photon* staged = state_.inbox_staging();
+    fill(std::size_t{0}, std::span<Photon>(staged + first, head));
+    if (head < k) fill(head, std::span<Photon>(staged, k - head));
+    staged_ += k;
+  }
+
+  void account(std::uint32_t event, std::uint64_t k) {
+    submitted_[event] += k;
+    if (event + 1 > event_limit_) {
+      event_limit_ = event + 1;
+      detail::system_store(state_.control().event_limit, event_limit_);
+    }
+  }
+
   Stream copy_stream() const { return streams_.copy(); }
   Stream copy_out_stream() const { return streams_.copy_out(); }
 
@@ -580,6 +664,10 @@ class PersistentWorker {
   }
   void check_open(std::uint32_t event) const {
     check_event(event);
+    if (!ready_[event])
+      fail("event slot " + std::to_string(event) + " takes photons before its reset was done",
+           "the worker has not yet reset the slot for its new event",
+           "wait for open_ready() (or use open_event(), which waits)");
     if (closed_[event])
       fail("event " + std::to_string(event) + " is already closed",
            "photons of a closed event would never be counted",
@@ -597,8 +685,20 @@ class PersistentWorker {
   std::vector<std::uint64_t> submitted_;  // host side: photons submitted per event
   std::vector<bool> closed_;
   std::vector<std::uint32_t> generation_;  // per slot: events it has held (24 bits)
-  std::uint64_t published_ = 0;            // inbox entries written
-  std::uint64_t drained_ = 0;              // output entries consumed
+  std::vector<bool> ready_;                // per slot: its last reset was done
+  std::uint64_t resets_posted_ = 0;        // slot resets posted to the running worker
+  std::uint64_t published_ = 0;            // inbox entries the worker may take
+  std::uint64_t staged_ = 0;               // inbox entries written to pinned staging
+  std::uint64_t copied_ = 0;               // inbox entries whose copy was issued
+  struct InboxCopy {
+    std::uint64_t end;  // published up to here once the copy landed
+    int mark;
+    std::uint64_t bytes;
+  };
+  std::vector<InboxCopy> in_flight_;
+  detail::CopyMarks<Space> in_marks_, out_marks_;
+  mutable std::vector<std::uint64_t> tally_rows_;  // the draining thread's
+  std::uint64_t drained_ = 0;                      // output entries consumed
   OutputRecords stash_;  // hits drained into a photon list, kept for the next drain
   detail::CopyClock copies_;
   std::uint32_t event_limit_ = 0;

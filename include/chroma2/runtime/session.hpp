@@ -49,8 +49,15 @@
 
 namespace chroma2 {
 
+// The worker's tuning in a session: its polling group refreshes the host's mirror of event counts
+// every 128 loop iterations even while busy (the worker's default, 1024, suits one large event;
+// a stream of small ones completes sooner than that).
+struct SessionTuning : WorkerTuning {
+  static constexpr std::uint32_t mirror_period = 128;
+};
+
 template <class PhysicsType, class Space = Host, class Layout = layout::Packed,
-          RngPolicy Policy = Philox4x32Policy, class Tuning = WorkerTuning>
+          RngPolicy Policy = Philox4x32Policy, class Tuning = SessionTuning>
 class Session {
  public:
   using Worker = PersistentWorker<PhysicsType, Space, Layout, Policy, Tuning>;
@@ -366,29 +373,36 @@ class Session {
   struct Feeding {
     Job* job;  // owned by the collector from the opening handoff to the closing one
     std::uint32_t slot = 0, generation = 0;
-    std::uint64_t fed = 0;  // photons in the inbox
+    std::uint64_t fed = 0;  // photons staged for the inbox
+    bool ready = false;     // the worker reset the slot
     std::exception_ptr error;
   };
 
   // Events take slots in submission order and are fed a chunk each in turn, so a small event
-  // submitted behind a large one is not held up until the large one is all in.
+  // submitted behind a large one is not held up until the large one is all in. Chunks are staged
+  // one after another and copied in together (flush), the copy engine moving one round while the
+  // next is expanded; a round ends when every event had a turn or a chunk's worth is staged.
   void feed_loop() {
     std::vector<Feeding> feeding;
-    std::size_t turn = 0;
+    std::size_t turn = 0, staged = 0;
+    bool progressed = false;
     for (;;) {
       std::vector<std::pair<std::unique_ptr<Job>, std::uint32_t>> admitted;
       {
         std::unique_lock lk(m_);
-        if (feeding.empty()) {
+        if (feeding.empty() && (waiting_.empty() || free_slots_.empty()) && !abort_) {
+          lk.unlock();
+          worker_.flush(true);  // nothing else to do: everything staged reaches the worker
+          staged = 0;
+          lk.lock();
+          if (!waiting_.empty() && free_slots_.empty()) ++slot_waits_;
           cv_.wait(lk, [&] {
             return abort_ || (closing_ && waiting_.empty()) ||
                    (!waiting_.empty() && !free_slots_.empty());
           });
-          if (!waiting_.empty() && free_slots_.empty()) ++slot_waits_;
         }
         if (abort_) break;
         if (feeding.empty() && waiting_.empty() && closing_) return;
-        if (!waiting_.empty() && free_slots_.empty()) ++slot_waits_;
         while (!waiting_.empty() && !free_slots_.empty()) {
           admitted.emplace_back(std::move(waiting_.front()), free_slots_.back());
           waiting_.pop_front();
@@ -399,21 +413,31 @@ class Session {
       for (auto& [job, slot] : admitted) feeding.push_back(open_feed(std::move(job), slot));
       if (feeding.empty()) continue;
       // one chunk of one event per turn
-      turn %= feeding.size();
+      if (turn >= feeding.size()) turn = 0;
       Feeding& f = feeding[turn];
-      const bool progressed = feed_chunk(f);
-      if (f.error || f.fed == f.job->count) {
+      const std::size_t k = feed_chunk(f);
+      staged += k;
+      progressed = progressed || k != 0 || f.error;
+      if (f.error || (f.ready && f.fed == f.job->count)) {
         close_feed(f);
         feeding.erase(feeding.begin() + static_cast<std::ptrdiff_t>(turn));
       } else {
         ++turn;
       }
-      if (!progressed && turn >= feeding.size()) {  // the inbox is full for everyone
-        ++inbox_waits_;
-        std::this_thread::sleep_for(options_.poll_interval);
+      if (turn >= feeding.size() || staged >= options_.feed_chunk) {  // a round ends
+        const auto t0 = clock::now();
+        worker_.flush();
+        feed_ns_ += ns(clock::now() - t0);
+        staged = 0;
+        if (!progressed) {  // every event waits: for inbox room, or for its slot's reset
+          ++inbox_waits_;
+          std::this_thread::sleep_for(options_.poll_interval);
+        }
+        progressed = false;
       }
     }
     // aborted: the events being fed are cut off, closed with what went in
+    worker_.flush(true);
     for (Feeding& f : feeding) {
       f.error = std::make_exception_ptr(
           Error(who(f.job->number) + " was cut off after " + std::to_string(f.fed) + " of " +
@@ -424,14 +448,15 @@ class Session {
     }
   }
 
-  // Opens the event's slot and hands the event to the collector before any photon of it is in.
+  // Gives the event a slot (the worker resets it meanwhile: no wait here) and hands the event to
+  // the collector before any photon of it is in.
   Feeding open_feed(std::unique_ptr<Job> job, std::uint32_t slot) {
     detail::NvtxRange range("chroma2 open event");
     Feeding f;
     f.job = job.get();
     f.slot = slot;
     try {
-      f.generation = worker_.open_event(slot, job->number, job->tier);
+      f.generation = worker_.post_open_event(slot, job->number, job->tier);
     } catch (...) {
       settle(*job, nullptr, std::current_exception());
       throw;  // the slot is in an unknown state: the session fails
@@ -446,20 +471,21 @@ class Session {
   }
 
   // Expands the event's next chunk straight into the inbox's pinned staging (as much as the inbox
-  // has room for), the expansion split over the expanding threads. Returns whether any photon
-  // went in. An error of the event's own photons (its source, a bad photon in its list) is kept
-  // for its future; nothing of the failed chunk is submitted.
-  bool feed_chunk(Feeding& f) {
+  // has room for), the expansion split over the expanding threads; returns how many photons were
+  // staged. An error of the event's own photons (its source, a bad photon in its list) is kept for
+  // its future; nothing of the failed chunk is staged.
+  std::size_t feed_chunk(Feeding& f) {
+    if (!f.ready && !(f.ready = worker_.open_ready(f.slot))) return 0;
     detail::NvtxRange range("chroma2 feed");
     Job& j = *f.job;
     const std::size_t n =
         static_cast<std::size_t>(std::min<std::uint64_t>(options_.feed_chunk, j.count - f.fed));
-    if (n == 0) return true;
+    if (n == 0) return 0;
     std::uint64_t expand_time = 0;
     const auto t0 = clock::now();
     std::size_t k = 0;
     try {
-      k = worker_.submit_into(f.slot, n, [&](std::size_t offset, std::span<Photon> dst) {
+      k = worker_.stage(f.slot, n, [&](std::size_t offset, std::span<Photon> dst) {
         const auto e0 = clock::now();
         expand(j, f.fed + offset, dst, f.slot);
         expand_time += ns(clock::now() - e0);
@@ -470,7 +496,7 @@ class Session {
     expand_ns_ += expand_time;
     feed_ns_ += ns(clock::now() - t0) - expand_time;
     f.fed += k;
-    return k != 0 || f.error;
+    return k;
   }
 
   // photons [first, first + dst.size()) of the job into dst, split over the expanding threads
@@ -497,9 +523,15 @@ class Session {
     std::exception_ptr error;
   };
 
-  // No more photons for the event: the worker completes it with those submitted.
+  // No more photons for the event: the worker completes it with those submitted. (A slot whose
+  // reset never came, the worker having failed, is left open: the session is failing anyway.)
   void close_feed(Feeding& f) {
-    worker_.close_event(f.slot);
+    const auto deadline = clock::now() + std::chrono::seconds(1);
+    while (!f.ready && clock::now() < deadline) {
+      f.ready = worker_.open_ready(f.slot);
+      if (!f.ready) std::this_thread::sleep_for(options_.poll_interval);
+    }
+    if (f.ready) worker_.close_event(f.slot);
     Handoff h;
     h.slot = f.slot;
     h.generation = f.generation;
@@ -651,26 +683,36 @@ class Session {
   // returns whether any was.
   bool complete_events() {
     bool any = false;
-    for (std::uint32_t s = 0; s < runs_.size(); ++s) {
-      if (!runs_[s] || !runs_[s]->closed) continue;
-      Run& r = *runs_[s];
-      if (!r.counted) {
-        if (!worker_.complete(s, r.generation)) continue;
-        r.tally = worker_.tally(s);
-        r.counted = true;
-        switch (r.job->tier) {
-          case OutputTier::hits:
-          case OutputTier::compact_hits:
-            r.expected_entries = r.tally[TerminalReason::detected];
-            break;
-          case OutputTier::photons:
-          case OutputTier::history:
-            r.expected_entries = r.tally.photons();
-            break;
-          default:
-            r.expected_entries = 0;
-        }
+    // the tallies of the events that just completed, in one copy
+    std::vector<std::uint32_t>& now = completed_;
+    now.clear();
+    for (std::uint32_t s = 0; s < runs_.size(); ++s)
+      if (runs_[s] && runs_[s]->closed && !runs_[s]->counted &&
+          worker_.complete(s, runs_[s]->generation))
+        now.push_back(s);
+    tallies_.resize(now.size());
+    worker_.tallies(now, tallies_);
+    for (std::size_t i = 0; i < now.size(); ++i) {
+      Run& r = *runs_[now[i]];
+      r.tally = tallies_[i];
+      r.counted = true;
+      switch (r.job->tier) {
+        case OutputTier::hits:
+        case OutputTier::compact_hits:
+          r.expected_entries = r.tally[TerminalReason::detected];
+          break;
+        case OutputTier::photons:
+        case OutputTier::history:
+          r.expected_entries = r.tally.photons();
+          break;
+        default:
+          r.expected_entries = 0;
       }
+    }
+    // the events complete whose records have all come back
+    for (std::uint32_t s = 0; s < runs_.size(); ++s) {
+      if (!runs_[s] || !runs_[s]->counted) continue;
+      Run& r = *runs_[s];
       if (r.entries < r.expected_entries) continue;
       detail::NvtxRange range("chroma2 complete event");
       EventResult result;
@@ -690,9 +732,9 @@ class Session {
         result.photons = std::move(r.records.photons);
         result.tracks = std::move(r.records.tracks);
         if (r.job->tier == OutputTier::channels) result.channels = worker_.channel_summary(s);
-        const auto now = clock::now();
-        result.latency_ms = 1e3 * seconds(now - r.job->submitted);
-        result.propagation_ms = 1e3 * seconds(now - r.opened);
+        const auto t = clock::now();
+        result.latency_ms = 1e3 * seconds(t - r.job->submitted);
+        result.propagation_ms = 1e3 * seconds(t - r.opened);
       }
       std::unique_ptr<Job> job = std::move(r.job);
       runs_[s].reset();
@@ -739,6 +781,8 @@ class Session {
   std::vector<QueueSample> samples_;
 
   std::vector<std::optional<Run>> runs_;  // the collecting thread's, per slot
+  std::vector<std::uint32_t> completed_;  // the collecting thread's scratch
+  std::vector<EventTally> tallies_;       //
 
   std::atomic<std::uint64_t> events_completed_{0}, events_failed_{0}, photons_completed_{0},
       records_{0}, blocked_submits_{0}, refused_submits_{0}, inbox_waits_{0}, slot_waits_{0},

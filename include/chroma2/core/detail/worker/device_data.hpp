@@ -30,6 +30,7 @@ struct WorkerCounters {
   PaddedCounter stop;             // copy of the host's stop request, made by the polling group
   PaddedCounter published;        // copy of the host's inbox doorbell
   PaddedCounter drained;          // copy of the host's output doorbell
+  PaddedCounter resets_done;      // slot resets the polling group carried out
   PaddedCounter telemetry[telemetry_count];
 };
 
@@ -39,8 +40,20 @@ struct WorkerControl {
   alignas(128) std::uint64_t published;     // host → worker: inbox entries written
   alignas(128) std::uint64_t drained;       // host → worker: output entries consumed
   alignas(128) std::uint32_t event_limit;   // host → worker: event ids in use are below this
+  alignas(128) std::uint64_t resets;        // host → worker: slot resets posted
   alignas(128) std::uint64_t mirror_round;  // worker → host
   std::int64_t telemetry[telemetry_count];  // worker → host
+};
+
+// A request the host posts while the worker runs: give event slot `slot` to a new event. The
+// polling group zeroes the slot's counts, tally and summary rows on the device, sets its event
+// number and tier, and acknowledges by writing `generation` into the slot's mapped ack word.
+struct SlotReset {
+  std::uint64_t number;
+  std::uint32_t slot;
+  std::uint32_t tier;
+  std::uint32_t generation;
+  std::uint32_t pad;
 };
 
 // One 16-byte record of an output entry.
@@ -69,8 +82,11 @@ struct WorkerRef {
   WorkerCounters* counters;
   WorkerControl* control;
   EventTableRef events;
-  const std::uint32_t* tier;          // per event slot: its OutputTier
-  const std::uint64_t* event_number;  // per event slot: the user's event number (RNG key, hits)
+  std::uint32_t* tier;          // per event slot: its OutputTier
+  std::uint64_t* event_number;  // per event slot: the user's event number (RNG key, hits)
+  SlotReset* resets;            // mapped ring of slot resets the host posted
+  std::uint64_t resets_mask;
+  std::uint32_t* slot_ack;  // mapped, per event slot: the generation of the last reset done
   EventTallyRef tally;
   ChannelSummaryRef summary;
   std::uint64_t seed;

@@ -29,8 +29,7 @@ namespace chroma2::detail {
 template <class Tuning, class P, class Policy, class Layout>
 __global__ void __launch_bounds__(Tuning::block_threads, Tuning::min_blocks_per_sm)
     persistent_worker_kernel(__grid_constant__ const WorkerRef<Layout> w,
-                             __grid_constant__ const P physics,
-                             Policy policy) {
+                             __grid_constant__ const P physics, Policy policy) {
   constexpr unsigned groups_per_block = Tuning::block_threads / group_lanes;
   __shared__ WorkerScratch<Tuning::chunk> scratch[groups_per_block];
   const unsigned warp = threadIdx.x / group_lanes;

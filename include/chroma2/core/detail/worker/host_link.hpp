@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 namespace chroma2::detail {
@@ -80,6 +81,7 @@ struct HostLink {
   // never read host memory on their hot path) and, if `mirror`, publish telemetry and event
   // counts for the host.
   CHROMA2_HD CHROMA2_NOINLINE void poll(bool mirror) const {
+    reset_slots();
     g.leader([&] {
       WorkerCounters& c = *w.counters;
       // Only this group writes `published` and `drained`; what grew since the last poll becomes
@@ -111,6 +113,64 @@ struct HostLink {
       const std::uint64_t round =
           system_atomic_ref<std::uint64_t>(w.control->mirror_round).load(memory_order::relaxed);
       system_store(w.control->mirror_round, round + 1);
+      return 0;
+    });
+    g.sync();
+  }
+
+  // Slot resets the host posted since the last poll, in order: the group zeroes each slot's rows
+  // (counts, tally, channel summary), sets its event number and tier, and acknowledges with the
+  // request's generation. Photons of the slot's new event reach the worker only after the host
+  // saw the ack, and their credits come from this group's later polls, so every group sees the
+  // reset rows before any of those photons.
+  CHROMA2_HD void reset_slots() const {
+    const std::uint64_t posted = g.leader([&] { return system_load(w.control->resets); });
+    std::uint64_t done = g.leader([&] {
+      return static_cast<std::uint64_t>(
+          atomic_ref<std::int64_t>(w.counters->resets_done.value).load(memory_order::relaxed));
+    });
+    if (posted == done) return;
+    g.sync();  // every lane reads the requests after the leader's acquire of `resets`
+    for (; done < posted; ++done) {
+      SlotReset& r = w.resets[done & w.resets_mask];
+      const std::uint32_t slot = system_load(r.slot);
+      const std::uint32_t c = w.summary.channels;
+      const std::uint64_t row = std::uint64_t{slot} * c;
+      std::uint64_t* tally = w.tally.words + std::uint64_t{slot} * tally_words;
+      const std::uint32_t words = 4 + tally_words + 2 * c;
+      const std::uint32_t never = time_key(std::numeric_limits<float>::infinity());
+      g.for_lanes([&](int lane) {
+        for (std::uint32_t k = static_cast<std::uint32_t>(lane); k < words; k += G::lanes) {
+          if (k < 4) {
+            std::uint64_t* counts[] = {w.events.intake, w.events.spawned, w.events.finished,
+                                       w.summary.outside};
+            atomic_ref<std::uint64_t>(counts[k][slot]).store(0, memory_order::relaxed);
+          } else if (k < 4 + tally_words) {
+            atomic_ref<std::uint64_t>(tally[k - 4]).store(0, memory_order::relaxed);
+          } else if (k < 4 + tally_words + c) {
+            atomic_ref<std::uint32_t>(w.summary.counts[row + (k - 4 - tally_words)])
+                .store(0, memory_order::relaxed);
+          } else {
+            atomic_ref<std::uint32_t>(w.summary.first[row + (k - 4 - tally_words - c)])
+                .store(never, memory_order::relaxed);
+          }
+        }
+      });
+      g.leader([&] {
+        atomic_ref<std::uint64_t>(w.event_number[slot])
+            .store(system_load(r.number), memory_order::relaxed);
+        atomic_ref<std::uint32_t>(w.tier[slot]).store(system_load(r.tier), memory_order::relaxed);
+        return 0;
+      });
+      g.sync();  // every lane's stores before the ack (the ack's release covers them)
+      g.leader([&] {
+        system_store(w.slot_ack[slot], system_load(r.generation));
+        return 0;
+      });
+    }
+    g.leader([&] {
+      atomic_ref<std::int64_t>(w.counters->resets_done.value)
+          .store(static_cast<std::int64_t>(posted), memory_order::relaxed);
       return 0;
     });
     g.sync();

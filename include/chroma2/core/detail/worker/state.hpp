@@ -68,6 +68,8 @@ class WorkerState {
         mirror_(o.max_events, s),
         tier_(o.max_events, s),
         event_number_(o.max_events, s),
+        resets_(round_up_pow2(o.max_events), s),
+        slot_ack_(o.max_events, s),
         tally_(std::uint64_t{o.max_events} * tally_words, s),
         channel_counts_(std::max<std::uint64_t>(1, std::uint64_t{o.channels} * o.max_events), s),
         channel_first_(std::max<std::uint64_t>(1, std::uint64_t{o.channels} * o.max_events), s),
@@ -105,6 +107,8 @@ class WorkerState {
     std::memset(static_cast<void*>(expected_.data()), 0, expected_.bytes());
     std::memset(static_cast<void*>(mirror_.data()), 0, mirror_.bytes());
     std::memset(static_cast<void*>(zeros_.data()), 0, zeros_.bytes());
+    std::memset(static_cast<void*>(resets_.data()), 0, resets_.bytes());
+    std::memset(static_cast<void*>(slot_ack_.data()), 0, slot_ack_.bytes());
     std::fill(no_time_.data(), no_time_.data() + no_time_.size(), no_time_key);
     std::vector<std::uint32_t> slots(z.page_capacity);
     for (std::uint32_t i = 0; i < z.page_capacity; ++i) slots[i] = i;
@@ -132,6 +136,9 @@ class WorkerState {
                                 expected_.data(), mirror_.data(),  o.max_events};
     ref_.tier = tier_.data();
     ref_.event_number = event_number_.data();
+    ref_.resets = resets_.data();
+    ref_.resets_mask = resets_.size() - 1;
+    ref_.slot_ack = slot_ack_.data();
     ref_.tally = EventTallyRef{tally_.data()};
     ref_.summary = ChannelSummaryRef{channel_counts_.data(), channel_first_.data(),
                                      channel_outside_.data(), o.channels};
@@ -167,6 +174,10 @@ class WorkerState {
   const std::uint32_t* pending_flags() const { return pending_flag_.data(); }
   std::uint32_t* tiers() const { return tier_.data(); }
   std::uint64_t* event_numbers() const { return event_number_.data(); }
+  SlotReset* resets() const { return resets_.data(); }
+  std::uint64_t resets_capacity() const { return resets_.size(); }
+  std::uint32_t* slot_ack() const { return slot_ack_.data(); }
+  const std::uint64_t* tallies() const { return tally_.data(); }
 
   // Resets event slot `event`'s device rows (counts, tally, channel summary) without waiting:
   // on the device by copies on `s` from pinned constants (no kernel: the worker may be running),
@@ -234,6 +245,8 @@ class WorkerState {
   Buffer<EventMirror, Mapped> mirror_;
   Buffer<std::uint32_t, Space> tier_;          // per event slot: OutputTier
   Buffer<std::uint64_t, Space> event_number_;  // per event slot: the user's event number
+  Buffer<SlotReset, Mapped> resets_;           // ring of slot resets (one per slot at most)
+  Buffer<std::uint32_t, Mapped> slot_ack_;     // per slot: generation of the last reset done
   Buffer<std::uint64_t, Space> tally_;
   Buffer<std::uint32_t, Space> channel_counts_, channel_first_;
   Buffer<std::uint64_t, Space> channel_outside_;
