@@ -30,6 +30,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <future>
 #include <sstream>
 #include <thread>
@@ -103,7 +104,7 @@ SessionOptions session_options(const SessionBenchOptions& opt) {
   so.worker.max_events = opt.slots;
   so.feed_chunk = 1u << 16;
   so.feed_threads = opt.feed_threads;
-  so.poll_interval = std::chrono::microseconds(5);
+  so.poll_interval = std::chrono::microseconds(0);  // the GPU host has cores to spare: yield
   return so;
 }
 
@@ -149,6 +150,7 @@ struct HostToHost {
 struct SmallRun {
   const char* driver;
   unsigned producers;
+  std::uint32_t slots = 0, queue = 0;  // the session's window
   double seconds;
   std::vector<double> latency_ms;
   std::vector<std::vector<std::uint64_t>> hit_ids;  // per event, sorted
@@ -166,7 +168,7 @@ double percentile(std::vector<double> v, double q) {
 SmallRun relaunch_events(const DetectorPhysics& physics,
                          const std::vector<std::vector<Photon>>& events, std::uint32_t batch,
                          const SessionBenchOptions& opt) {
-  SmallRun r{batch == 1 ? "relaunch-1" : "relaunch-batch", 1, 0, {}, {}};
+  SmallRun r{batch == 1 ? "relaunch-1" : "relaunch-batch", 1, 0, 0, 0, {}, {}};
   const std::size_t per = events.front().size();
   const std::size_t most = per * batch;
   Buffer<Photon, Device> d(most);
@@ -201,7 +203,13 @@ SmallRun relaunch_events(const DetectorPhysics& physics,
 // The events through a session, submitted back to back by `producers` threads.
 SmallRun session_events(DetectorSession& session, const std::vector<std::vector<Photon>>& events,
                         unsigned producers) {
-  SmallRun r{"session", producers, 0, {}, {}};
+  SmallRun r{"session",
+             producers,
+             session.options().worker.max_events,
+             session.options().queue_capacity,
+             0,
+             {},
+             {}};
   std::vector<std::future<EventResult>> futures(events.size());
   std::vector<PhotonListEvent> built(events.size());
   for (std::size_t e = 0; e < events.size(); ++e)
@@ -226,6 +234,34 @@ SmallRun session_events(DetectorSession& session, const std::vector<std::vector<
   return r;
 }
 
+// The session's telemetry as a JSON line of its own.
+void print_telemetry(const std::string& what, const SessionTelemetry& t) {
+  std::ostringstream js;
+  write_json(js, t);
+  std::printf("{\"bench\":\"session_telemetry\",\"run\":\"%s\",\"telemetry\":%s}\n", what.c_str(),
+              js.str().c_str());
+  std::printf(
+      "# %s: host time expanding %.1f ms, feeding %.1f ms, draining %.1f ms, decoding %.1f ms; "
+      "copy engines in %.1f ms (%.1f GB/s), out %.1f ms; busy %.1f ms\n",
+      what.c_str(), 1e-6 * double(t.expand_ns), 1e-6 * double(t.feed_ns), 1e-6 * double(t.drain_ns),
+      1e-6 * double(t.decode_ns), 1e-6 * double(t.copies.in_ns),
+      t.copies.in_ns ? double(t.copies.in_bytes) / double(t.copies.in_ns) : 0.0,
+      1e-6 * double(t.copies.out_ns), 1e3 * t.busy_s);
+}
+
+// The floor of the photon copies: pinned host to device over PCIe, alone (no kernel running).
+double h2d_bytes_per_s(std::size_t bytes) {
+  Buffer<unsigned char, Pinned> host(bytes);
+  Buffer<unsigned char, Device> dev(bytes);
+  std::memset(host.data(), 1, bytes);
+  Device::copy_from_host(dev.data(), host.data(), bytes, {});  // warm
+  Device::synchronize({});
+  const auto t0 = Clock::now();
+  for (int k = 0; k < 3; ++k) Device::copy_from_host(dev.data(), host.data(), bytes, {});
+  Device::synchronize({});
+  return 3.0 * double(bytes) / since(t0);
+}
+
 }  // namespace
 
 int run(const SessionBenchOptions& opt) {
@@ -243,6 +279,16 @@ int run(const SessionBenchOptions& opt) {
   MaterialSet<Device> materials(material_specs);
   SurfaceSet<Device> surfaces(surface_specs);
   check_surface_models<StandardSurfaceModels>(surface_specs);
+  const double h2d = h2d_bytes_per_s(std::size_t{opt.photons} * sizeof(Photon));
+  std::printf(
+      "# floors: pinned host-to-device copy %.1f GB/s alone, i.e. %.0f M photons/s at %zu B a "
+      "photon\n",
+      1e-9 * h2d, 1e-6 * h2d / double(sizeof(Photon)), sizeof(Photon));
+  JsonLine()
+      .add("bench", "session_floors")
+      .add("gpu", prop.name)
+      .add("h2d_bytes_per_s", h2d)
+      .print();
   bool all_ok = true;
   const std::vector<Photon> list = chroma_benchmark_photons(opt.photons);
   const std::vector<Photon> list_drawn = drawn(list, opt.seed);
@@ -330,12 +376,7 @@ int run(const SessionBenchOptions& opt) {
         return v;
       });
       session.close();
-      const SessionTelemetry t = session.telemetry();
-      std::printf("# %s session telemetry: ", detector.c_str());
-      std::fflush(stdout);
-      std::ostringstream js;
-      write_json(js, t);
-      std::printf("%s\n", js.str().c_str());
+      print_telemetry(detector + " host to host", session.telemetry());
     }
     Table table({{"detector", 8, Align::left},
                  {"input", 8, Align::left},
@@ -389,16 +430,24 @@ int run(const SessionBenchOptions& opt) {
     std::vector<SmallRun> runs;
     runs.push_back(relaunch_events(physics, small_drawn, 1, opt));
     runs.push_back(relaunch_events(physics, small_drawn, opt.batch, opt));
-    {
+    // the session with a wide window (throughput) and a narrow one (latency: an event waits
+    // behind fewer others)
+    for (const auto& [slots, queue] : {std::pair{opt.slots, opt.queue}, std::pair{8u, 4u}}) {
       SessionOptions so = session_options(opt);
-      so.queue_capacity = opt.queue;  // producers wait rather than queue far ahead
+      so.worker.max_events = slots;
+      so.queue_capacity = queue;  // producers wait rather than queue far ahead
       DetectorSession session(physics, so);
       session.submit(PhotonListEvent{.number = 999999, .photons = small.front()}).get();  // warm
       for (unsigned p : opt.producers) runs.push_back(session_events(session, small, p));
+      session.close();
+      print_telemetry(
+          detector + " small events " + std::to_string(slots) + "x" + std::to_string(queue),
+          session.telemetry());
     }
     Table st({{"detector", 8, Align::left},
               {"driver", 14, Align::left},
               {"producers", 9},
+              {"window", 6},
               {"events", 7},
               {"events/s", 9},
               {"median_ms", 9},
@@ -435,6 +484,8 @@ int run(const SessionBenchOptions& opt) {
           .add("detector", detector)
           .add("driver", r.driver)
           .add("producers", r.producers)
+          .add("slots", r.slots)
+          .add("queue", r.queue)
           .add("events", opt.small_events)
           .add("photons_per_event", opt.event_photons)
           .add("batch", r.driver == std::string("relaunch-batch") ? opt.batch : 1u)

@@ -19,7 +19,9 @@ struct SessionBenchOptions {
   std::uint32_t event_photons = 1000;     // photons per small event
   std::vector<unsigned> producers{1, 8};  // producer threads of the small-event runs
   std::uint32_t batch = 100;              // events per launch of the batching baseline
-  unsigned feed_threads = 0;              // session: expanding threads (0: automatic)
+  unsigned feed_threads = 8;              // session: expanding threads (0: automatic)
+  std::uint32_t queue = 16;               // session: events queued before submit() waits
+                                          // (small-event runs)
   std::uint32_t slots = 64;               // session: events in flight
   std::uint32_t page = 1u << 20;          // worker: photon slots
   std::uint64_t seed = 1;

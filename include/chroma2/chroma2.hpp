@@ -2,6 +2,7 @@
 // The whole library but io: include this one header to use chroma2.
 #pragma once
 
+#include "chroma2/config/arena.hpp"
 #include "chroma2/config/atomic.hpp"
 #include "chroma2/config/error.hpp"
 #include "chroma2/config/macros.hpp"
@@ -51,6 +52,7 @@
 #include "chroma2/physics/unified.hpp"
 #include "chroma2/physics/uniform_table.hpp"
 #include "chroma2/physics/wavelength_spec.hpp"
+#include "chroma2/runtime/arena.hpp"
 #include "chroma2/runtime/event_descriptor.hpp"
 #include "chroma2/runtime/session.hpp"
 #include "chroma2/runtime/session_options.hpp"

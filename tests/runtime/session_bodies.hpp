@@ -508,6 +508,8 @@ void check_slot_reuse() {
       w.flush();
       w.drain(out);
     }
+    w.flush(true);
+    CHECK(w.flush());  // all published
     CHECK_THROWS_WITH(w.open_event(0, number + 1, OutputTier::hits),
                       Catch::Matchers::ContainsSubstring("reopened before its event completed"));
     w.close_event(0);

@@ -546,6 +546,7 @@ class PersistentWorker {
                    std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
+      flush();  // photons staged by this (submitting) thread reach the worker as their copies land
       drain(out);
       if (all_complete(events)) {
         drain(out);

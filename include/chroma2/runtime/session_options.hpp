@@ -26,6 +26,8 @@ struct SessionOptions {
   std::chrono::milliseconds close_timeout = std::chrono::minutes(2);  // close(): how long events
                                                                       // in flight may take
   std::chrono::microseconds poll_interval{20};  // a host thread with nothing to do sleeps this
+                                                // (0: it only yields: lowest latency, a core
+                                                // kept busy)
   std::chrono::milliseconds sample_period{0};   // queue depths sampled this often (0: off)
 };
 

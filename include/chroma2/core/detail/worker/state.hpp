@@ -4,6 +4,7 @@
 // copyable WorkerRef that hands them to the groups. Host-only owner; move-only.
 #pragma once
 
+#include "chroma2/config/arena.hpp"
 #include "chroma2/config/atomic.hpp"
 #include "chroma2/config/memory.hpp"
 #include "chroma2/config/stream.hpp"
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <type_traits>
 #include <vector>
 
@@ -43,6 +45,39 @@ class WorkerState {
  public:
   using Mapped = typename MappedSpaceOf<Space>::type;
 
+  // The arenas' pieces, in the order the members below take them.
+  static std::uint64_t channel_rows(const WorkerOptions& o) {
+    return std::max<std::uint64_t>(1, std::uint64_t{o.channels} * o.max_events);
+  }
+  static std::uint64_t staged_records(const WorkerOptions& o, const WorkerSizes& z) {
+    return std::min<std::uint64_t>(z.output_capacity, staging_entries) *
+           (photon_records + o.history_points);
+  }
+  static std::uint64_t zero_words(const WorkerOptions& o) {
+    return std::max<std::uint64_t>({tally_words * 2, o.channels, 4});
+  }
+  static ArenaPlan table_plan(const WorkerOptions& o) {
+    ArenaPlan p;
+    p.add<std::uint64_t>(o.max_events)
+        .add<std::uint64_t>(o.max_events)
+        .add<std::uint64_t>(o.max_events)
+        .add<std::uint32_t>(o.max_events)
+        .add<std::uint64_t>(o.max_events)
+        .add<std::uint64_t>(std::uint64_t{o.max_events} * tally_words)
+        .add<std::uint32_t>(channel_rows(o))
+        .add<std::uint32_t>(channel_rows(o))
+        .add<std::uint64_t>(o.max_events);
+    return p;
+  }
+  static ArenaPlan staging_plan(const WorkerOptions& o, const WorkerSizes& z) {
+    ArenaPlan p;
+    p.add<OutputRecord>(staged_records(o, z))
+        .add<Photon>(z.inbox_capacity)
+        .add<std::uint64_t>(zero_words(o))
+        .add<std::uint32_t>(std::max<std::uint32_t>(1, o.channels));
+    return p;
+  }
+
   WorkerState(const WorkerOptions& o, const WorkerSizes& z, Stream s)
       : page_(z.page_capacity, s),
         active_(z.ring_capacity, {}, s),
@@ -53,47 +88,47 @@ class WorkerState {
         pending_flag_(z.page_capacity, s),
         inbox_(z.inbox_capacity, s),
         counters_(1, s),
-        intake_(o.max_events, s),
-        spawned_(o.max_events, s),
-        finished_count_(o.max_events, s),
+        tables_(table_plan(o), "worker event-slot tables", s),
+        staging_(staging_plan(o, z), "worker staging", s),
+        intake_(tables_.template take<std::uint64_t>(o.max_events)),
+        spawned_(tables_.template take<std::uint64_t>(o.max_events)),
+        finished_count_(tables_.template take<std::uint64_t>(o.max_events)),
         control_(1, s),
         inbox_seq_(z.inbox_capacity, s),
         out_(z.output_capacity * (photon_records + o.history_points), s),
-        out_staging_(std::min<std::uint64_t>(z.output_capacity, staging_entries) *
-                         (photon_records + o.history_points),
-                     s),
-        in_staging_(z.inbox_capacity, s),
+        out_staging_(staging_.template take<OutputRecord>(staged_records(o, z))),
+        in_staging_(staging_.template take<Photon>(z.inbox_capacity)),
         out_seq_(z.output_capacity, s),
         expected_(o.max_events, s),
         mirror_(o.max_events, s),
-        tier_(o.max_events, s),
-        event_number_(o.max_events, s),
+        tier_(tables_.template take<std::uint32_t>(o.max_events)),
+        event_number_(tables_.template take<std::uint64_t>(o.max_events)),
         resets_(round_up_pow2(o.max_events), s),
         slot_ack_(o.max_events, s),
-        tally_(std::uint64_t{o.max_events} * tally_words, s),
-        channel_counts_(std::max<std::uint64_t>(1, std::uint64_t{o.channels} * o.max_events), s),
-        channel_first_(std::max<std::uint64_t>(1, std::uint64_t{o.channels} * o.max_events), s),
-        channel_outside_(o.max_events, s),
+        tally_(tables_.template take<std::uint64_t>(std::uint64_t{o.max_events} * tally_words)),
+        channel_counts_(tables_.template take<std::uint32_t>(channel_rows(o))),
+        channel_first_(tables_.template take<std::uint32_t>(channel_rows(o))),
+        channel_outside_(tables_.template take<std::uint64_t>(o.max_events)),
         track_(std::max<std::uint64_t>(1, std::uint64_t{z.page_capacity} * o.history_points), s),
-        zeros_(std::max<std::uint64_t>({tally_words * 2, o.channels, 4}), s),
-        no_time_(std::max<std::uint32_t>(1, o.channels), s),
+        zeros_(staging_.template take<std::uint64_t>(zero_words(o))),
+        no_time_(staging_.template take<std::uint32_t>(std::max<std::uint32_t>(1, o.channels))),
         channels_(o.channels),
         out_stride_(photon_records + o.history_points) {
     Space::fill(pending_flag_.data(), 0, pending_flag_.bytes(), s);
-    Space::fill(intake_.data(), 0, intake_.bytes(), s);
-    Space::fill(spawned_.data(), 0, spawned_.bytes(), s);
-    Space::fill(finished_count_.data(), 0, finished_count_.bytes(), s);
-    Space::fill(tally_.data(), 0, tally_.bytes(), s);
-    Space::fill(channel_counts_.data(), 0, channel_counts_.bytes(), s);
-    Space::fill(channel_outside_.data(), 0, channel_outside_.bytes(), s);
+    Space::fill(intake_.data(), 0, intake_.size_bytes(), s);
+    Space::fill(spawned_.data(), 0, spawned_.size_bytes(), s);
+    Space::fill(finished_count_.data(), 0, finished_count_.size_bytes(), s);
+    Space::fill(tally_.data(), 0, tally_.size_bytes(), s);
+    Space::fill(channel_counts_.data(), 0, channel_counts_.size_bytes(), s);
+    Space::fill(channel_outside_.data(), 0, channel_outside_.size_bytes(), s);
     {
       const std::vector<std::uint32_t> tiers(o.max_events, static_cast<std::uint32_t>(o.output));
-      Space::copy_from_host(tier_.data(), tiers.data(), tier_.bytes(), s);
+      Space::copy_from_host(tier_.data(), tiers.data(), tier_.size_bytes(), s);
       std::vector<std::uint64_t> numbers(o.max_events);  // until a slot is given a number: its own
       for (std::uint32_t e = 0; e < o.max_events; ++e) numbers[e] = e;
-      Space::copy_from_host(event_number_.data(), numbers.data(), event_number_.bytes(), s);
+      Space::copy_from_host(event_number_.data(), numbers.data(), event_number_.size_bytes(), s);
       const std::vector<std::uint32_t> first(channel_first_.size(), no_time_key);
-      Space::copy_from_host(channel_first_.data(), first.data(), channel_first_.bytes(), s);
+      Space::copy_from_host(channel_first_.data(), first.data(), channel_first_.size_bytes(), s);
       Space::synchronize(s);
     }
     WorkerCounters init{};
@@ -106,7 +141,7 @@ class WorkerState {
     std::memset(static_cast<void*>(out_seq_.data()), 0, out_seq_.bytes());
     std::memset(static_cast<void*>(expected_.data()), 0, expected_.bytes());
     std::memset(static_cast<void*>(mirror_.data()), 0, mirror_.bytes());
-    std::memset(static_cast<void*>(zeros_.data()), 0, zeros_.bytes());
+    std::memset(static_cast<void*>(zeros_.data()), 0, zeros_.size_bytes());
     std::memset(static_cast<void*>(resets_.data()), 0, resets_.bytes());
     std::memset(static_cast<void*>(slot_ack_.data()), 0, slot_ack_.bytes());
     std::fill(no_time_.data(), no_time_.data() + no_time_.size(), no_time_key);
@@ -234,25 +269,27 @@ class WorkerState {
   Buffer<std::uint32_t, Space> pending_flag_;
   Buffer<Photon, Space> inbox_;
   Buffer<WorkerCounters, Space> counters_;
-  Buffer<std::uint64_t, Space> intake_, spawned_, finished_count_;
+  Arena<Space> tables_;    // device memory: the per-event-slot tables below (DeviceArena)
+  Arena<Mapped> staging_;  // pinned: data in transit and constants (StagingArena)
+  std::span<std::uint64_t> intake_, spawned_, finished_count_;
   Buffer<WorkerControl, Mapped> control_;
   Buffer<std::uint64_t, Mapped> inbox_seq_;
-  Buffer<OutputRecord, Space> out_;           // written by the worker
-  Buffer<OutputRecord, Mapped> out_staging_;  // pinned: published ranges are copied here
-  Buffer<Photon, Mapped> in_staging_;         // pinned: photons on their way to the inbox
+  Buffer<OutputRecord, Space> out_;      // written by the worker
+  std::span<OutputRecord> out_staging_;  // pinned: published ranges are copied here
+  std::span<Photon> in_staging_;         // pinned: photons on their way to the inbox
   Buffer<std::uint64_t, Mapped> out_seq_;
   Buffer<std::uint64_t, Mapped> expected_;
   Buffer<EventMirror, Mapped> mirror_;
-  Buffer<std::uint32_t, Space> tier_;          // per event slot: OutputTier
-  Buffer<std::uint64_t, Space> event_number_;  // per event slot: the user's event number
-  Buffer<SlotReset, Mapped> resets_;           // ring of slot resets (one per slot at most)
-  Buffer<std::uint32_t, Mapped> slot_ack_;     // per slot: generation of the last reset done
-  Buffer<std::uint64_t, Space> tally_;
-  Buffer<std::uint32_t, Space> channel_counts_, channel_first_;
-  Buffer<std::uint64_t, Space> channel_outside_;
+  std::span<std::uint32_t> tier_;           // per event slot: OutputTier
+  std::span<std::uint64_t> event_number_;   // per event slot: the user's event number
+  Buffer<SlotReset, Mapped> resets_;        // ring of slot resets (one per slot at most)
+  Buffer<std::uint32_t, Mapped> slot_ack_;  // per slot: generation of the last reset done
+  std::span<std::uint64_t> tally_;
+  std::span<std::uint32_t> channel_counts_, channel_first_;
+  std::span<std::uint64_t> channel_outside_;
   Buffer<StepPoint, Space> track_;
-  Buffer<std::uint64_t, Mapped> zeros_;  // pinned constants that reset an event slot's rows
-  Buffer<std::uint32_t, Mapped> no_time_;
+  std::span<std::uint64_t> zeros_;  // pinned constants that reset an event slot's rows
+  std::span<std::uint32_t> no_time_;
   std::uint32_t channels_ = 0;
   std::uint32_t out_stride_ = photon_records;
   WorkerRef<Layout> ref_{};
