@@ -22,6 +22,7 @@
 #include "chroma2/core/event_tally.hpp"
 #include "chroma2/core/group.hpp"
 #include "chroma2/core/hit_record.hpp"
+#include "chroma2/core/inbox_record.hpp"
 #include "chroma2/core/invalid_index.hpp"
 #include "chroma2/core/isotropic_init.hpp"
 #include "chroma2/core/persistent_worker.hpp"

@@ -21,6 +21,7 @@
 #include "chroma2/core/event_table.hpp"
 #include "chroma2/core/event_tally.hpp"
 #include "chroma2/core/hit_record.hpp"
+#include "chroma2/core/inbox_record.hpp"
 #include "chroma2/core/photon.hpp"
 #include "chroma2/core/photon_page.hpp"
 #include "chroma2/core/rng/philox.hpp"
@@ -119,24 +120,33 @@ class PersistentWorker {
   // Copies as many photons as the inbox has room for (a prefix) and rings the doorbell; returns
   // how many. Never blocks on the worker (it waits for its own copy). One host thread submits.
   std::size_t submit(std::span<const Photon> photons) {
-    for (const Photon& p : photons) check_open(p.event);
+    for (std::size_t i = 0; i < photons.size(); ++i) {
+      check_open(photons[i].event);
+      if (!at_start(photons[i]))
+        fail("photon " + std::to_string(i) + " of event slot " + std::to_string(photons[i].event) +
+                 " is not at its start (" + std::to_string(photons[i].steps) +
+                 " steps, generation " + std::to_string(photons[i].generation) + ")",
+             "the inbox takes photons that have not moved: no steps, a primary, no position_low, "
+             "alive",
+             "submit photons as a source makes them");
+    }
     const std::size_t k = room(photons.size());
     if (k == 0) return 0;
     for (std::size_t j = 0; j < k; ++j) account(photons[j].event, 1);
-    fill_staging(k, [&](std::size_t offset, std::span<Photon> dst) {
-      std::memcpy(static_cast<void*>(dst.data()), photons.data() + offset,
-                  dst.size() * sizeof(Photon));
+    fill_staging(k, [&](std::size_t offset, std::span<InboxRecord> dst) {
+      for (std::size_t i = 0; i < dst.size(); ++i) dst[i] = to_inbox(photons[offset + i]);
     });
     flush(true);
     return k;
   }
 
   // Up to n photons of event slot `event` written straight into the inbox's pinned staging:
-  // fill(offset, dst) writes photons [offset, offset + dst.size()) of this call into dst (every
-  // one with Photon::event = `event`), called for at most two contiguous pieces (the ring may
-  // wrap). Takes as many as the inbox has room for and returns how many (0: full). They reach the
-  // worker at the next flush(): stage events after one another and flush once, and the copy
-  // engine moves them while the host stages the next ones. One host thread submits.
+  // fill(offset, dst) writes photons [offset, offset + dst.size()) of this call into dst as
+  // InboxRecords (to_inbox(photon), every one with event = `event`; photons at their start),
+  // called for at most two contiguous pieces (the ring may wrap). Takes as many as the inbox has
+  // room for and returns how many (0: full). They reach the worker at the next flush(): stage
+  // events after one another and flush once, and the copy engine moves them while the host stages
+  // the next ones. One host thread submits.
   template <class Fill>
   std::size_t stage(std::uint32_t event, std::size_t n, Fill&& fill) {
     check_open(event);
@@ -156,14 +166,15 @@ class PersistentWorker {
       const std::uint64_t cap = ref().inbox_mask + 1;
       const std::uint64_t n = staged_ - copied_, first = copied_ & ref().inbox_mask;
       const std::uint64_t head = std::min(n, cap - first);
-      Photon* staged = state_.inbox_staging();
+      InboxRecord* staged = state_.inbox_staging();
       const int mark = in_marks_.begin(copy_stream());
-      Space::copy_from_host(state_.inbox() + first, staged + first, head * sizeof(Photon),
+      Space::copy_from_host(state_.inbox() + first, staged + first, head * sizeof(InboxRecord),
                             copy_stream());
       if (head < n)
-        Space::copy_from_host(state_.inbox(), staged, (n - head) * sizeof(Photon), copy_stream());
+        Space::copy_from_host(state_.inbox(), staged, (n - head) * sizeof(InboxRecord),
+                              copy_stream());
       in_marks_.end(mark, copy_stream());
-      in_flight_.push_back({staged_, mark, n * sizeof(Photon)});
+      in_flight_.push_back({staged_, mark, n * sizeof(InboxRecord)});
       copied_ = staged_;
     }
     const std::uint64_t before = published_;
@@ -640,9 +651,9 @@ class PersistentWorker {
     const std::uint64_t cap = ref().inbox_mask + 1;
     const std::uint64_t first = staged_ & ref().inbox_mask;
     const std::size_t head = static_cast<std::size_t>(std::min<std::uint64_t>(k, cap - first));
-    Photon* staged = state_.inbox_staging();
-    fill(std::size_t{0}, std::span<Photon>(staged + first, head));
-    if (head < k) fill(head, std::span<Photon>(staged, k - head));
+    InboxRecord* staged = state_.inbox_staging();
+    fill(std::size_t{0}, std::span<InboxRecord>(staged + first, head));
+    if (head < k) fill(head, std::span<InboxRecord>(staged, k - head));
     staged_ += k;
   }
 

@@ -189,7 +189,7 @@ class Session {
     OutputTier tier = OutputTier::hits;
     std::uint64_t count = 0;
     // writes photons [first, first + out.size()) of the event into out, in event slot `slot`
-    std::function<void(std::uint64_t first, std::span<Photon> out, std::uint32_t slot)> expand;
+    std::function<void(std::uint64_t first, std::span<InboxRecord> out, std::uint32_t slot)> expand;
     RecordCallback on_records;
     bool keep = true;
     std::promise<EventResult> promise;
@@ -259,10 +259,11 @@ class Session {
     job->tier = d.tier;
     job->count = d.source.count();
     job->expand = [source = d.source, seed = seed(), number = d.number, policy = policy_](
-                      std::uint64_t first, std::span<Photon> out, std::uint32_t slot) {
+                      std::uint64_t first, std::span<InboxRecord> out, std::uint32_t slot) {
       for (std::size_t i = 0; i < out.size(); ++i) {
-        out[i] = source_photon(source, first + i, seed, number, policy);
-        out[i].event = slot;
+        Photon p = source_photon(source, first + i, seed, number, policy);
+        p.event = slot;
+        out[i] = to_inbox(p);
       }
     };
     job->on_records = std::move(d.on_records);
@@ -280,15 +281,16 @@ class Session {
     job->tier = e.tier;
     job->count = list->size();
     job->expand = [list, seed = seed(), number = e.number, policy = policy_](
-                      std::uint64_t first, std::span<Photon> out, std::uint32_t slot) {
+                      std::uint64_t first, std::span<InboxRecord> out, std::uint32_t slot) {
       const PhotonListSource source{list->data(), list->size()};
       for (std::size_t i = 0; i < out.size(); ++i) {
         const Photon& given = (*list)[first + i];
         if (!valid_photon(given))
           validate_photon(
               given, "event " + std::to_string(number) + " photon " + std::to_string(first + i));
-        out[i] = source_photon(source, first + i, seed, number, policy);
-        out[i].event = slot;
+        Photon p = source_photon(source, first + i, seed, number, policy);
+        p.event = slot;
+        out[i] = to_inbox(p);
       }
     };
     job->on_records = std::move(e.on_records);
@@ -485,7 +487,7 @@ class Session {
     const auto t0 = clock::now();
     std::size_t k = 0;
     try {
-      k = worker_.stage(f.slot, n, [&](std::size_t offset, std::span<Photon> dst) {
+      k = worker_.stage(f.slot, n, [&](std::size_t offset, std::span<InboxRecord> dst) {
         const auto e0 = clock::now();
         expand(j, f.fed + offset, dst, f.slot);
         expand_time += ns(clock::now() - e0);
@@ -500,7 +502,7 @@ class Session {
   }
 
   // photons [first, first + dst.size()) of the job into dst, split over the expanding threads
-  void expand(Job& j, std::uint64_t first, std::span<Photon> dst, std::uint32_t slot) {
+  void expand(Job& j, std::uint64_t first, std::span<InboxRecord> dst, std::uint32_t slot) {
     constexpr std::size_t least = 4096;  // photons per part worth a thread
     const std::size_t parts =
         std::min<std::size_t>(expanders_.width(), (dst.size() + least - 1) / least);
@@ -761,7 +763,7 @@ class Session {
   void sample() {
     const WorkerTelemetry w = worker_.telemetry();
     const CopyTelemetry c = worker_.copy_telemetry();
-    const std::uint64_t copied = c.in_bytes / sizeof(Photon);
+    const std::uint64_t copied = c.in_bytes / sizeof(InboxRecord);
     const std::uint64_t intake = static_cast<std::uint64_t>(w[TelemetryCounter::intake]);
     std::lock_guard lk(m_);
     samples_.push_back(QueueSample{1e3 * seconds_since_start(),

@@ -12,6 +12,7 @@
 #include "chroma2/core/event_table.hpp"
 #include "chroma2/core/event_tally.hpp"
 #include "chroma2/core/hit_record.hpp"
+#include "chroma2/core/inbox_record.hpp"
 #include "chroma2/core/photon.hpp"
 #include "chroma2/core/photon_page.hpp"
 #include "chroma2/core/worker_telemetry.hpp"
@@ -68,7 +69,7 @@ struct WorkerRef {
   DeviceRingRef<std::uint32_t> active, spawn, finished, free;
   Photon* pending;              // per slot: the secondary a parent could not place yet
   std::uint32_t* pending_flag;  // per slot: 1 while pending[slot] holds a child
-  Photon* inbox;                // host-fed records
+  InboxRecord* inbox;           // host-fed records (80 B: photons at their start)
   std::uint64_t* inbox_seq;     // mapped: position + capacity once the entry was taken
   std::uint64_t inbox_mask;
   OutputRecord* out;       // output entries of out_stride records (device memory: the host

@@ -22,17 +22,17 @@ namespace chroma2::detail {
 
 // Reads a record that a copy engine wrote while the kernel ran: bypasses L1, which may still
 // hold the previous lap's bytes.
-CHROMA2_HD inline Photon load_host_fed(const Photon* src) {
+CHROMA2_HD inline Photon load_host_fed(const InboxRecord* src) {
 #if defined(__CUDA_ARCH__)
-  static_assert(sizeof(Photon) == photon_records * sizeof(uint4));
-  Photon p;
+  static_assert(sizeof(InboxRecord) == inbox_records * sizeof(uint4));
+  InboxRecord r;
   const uint4* s = reinterpret_cast<const uint4*>(src);
-  uint4* d = reinterpret_cast<uint4*>(&p);
+  uint4* d = reinterpret_cast<uint4*>(&r);
 #pragma unroll
-  for (int k = 0; k < photon_records; ++k) d[k] = __ldcg(s + k);
-  return p;
+  for (int k = 0; k < inbox_records; ++k) d[k] = __ldcg(s + k);
+  return from_inbox(r);
 #else
-  return *src;
+  return from_inbox(*src);
 #endif
 }
 

@@ -72,7 +72,7 @@ class WorkerState {
   static ArenaPlan staging_plan(const WorkerOptions& o, const WorkerSizes& z) {
     ArenaPlan p;
     p.add<OutputRecord>(staged_records(o, z))
-        .add<Photon>(z.inbox_capacity)
+        .add<InboxRecord>(z.inbox_capacity)
         .add<std::uint64_t>(zero_words(o))
         .add<std::uint32_t>(std::max<std::uint32_t>(1, o.channels));
     return p;
@@ -97,7 +97,7 @@ class WorkerState {
         inbox_seq_(z.inbox_capacity, s),
         out_(z.output_capacity * (photon_records + o.history_points), s),
         out_staging_(staging_.template take<OutputRecord>(staged_records(o, z))),
-        in_staging_(staging_.template take<Photon>(z.inbox_capacity)),
+        in_staging_(staging_.template take<InboxRecord>(z.inbox_capacity)),
         out_seq_(z.output_capacity, s),
         expected_(o.max_events, s),
         mirror_(o.max_events, s),
@@ -194,14 +194,14 @@ class WorkerState {
   const OutputRecord* output() const { return out_.data(); }  // Space memory
   OutputRecord* output_staging() const { return out_staging_.data(); }
   std::uint64_t output_staging_entries() const { return out_staging_.size() / out_stride_; }
-  Photon* inbox_staging() const { return in_staging_.data(); }
+  InboxRecord* inbox_staging() const { return in_staging_.data(); }
   std::uint32_t out_stride() const { return out_stride_; }
   std::uint64_t* output_seq() const { return out_seq_.data(); }
   std::uint64_t* expected() const { return expected_.data(); }
   EventMirror* mirror() const { return mirror_.data(); }
 
   // Space-side buffers, for copies on a stream.
-  Photon* inbox() const { return inbox_.data(); }
+  InboxRecord* inbox() const { return inbox_.data(); }
   WorkerCounters* counters() const { return counters_.data(); }
   const std::uint64_t* intake_counts() const { return intake_.data(); }
   const std::uint64_t* spawned_counts() const { return spawned_.data(); }
@@ -267,7 +267,7 @@ class WorkerState {
   DeviceRing<std::uint32_t, Space> active_, spawn_, finished_, free_;
   Buffer<Photon, Space> pending_;
   Buffer<std::uint32_t, Space> pending_flag_;
-  Buffer<Photon, Space> inbox_;
+  Buffer<InboxRecord, Space> inbox_;
   Buffer<WorkerCounters, Space> counters_;
   Arena<Space> tables_;    // device memory: the per-event-slot tables below (DeviceArena)
   Arena<Mapped> staging_;  // pinned: data in transit and constants (StagingArena)
@@ -276,7 +276,7 @@ class WorkerState {
   Buffer<std::uint64_t, Mapped> inbox_seq_;
   Buffer<OutputRecord, Space> out_;      // written by the worker
   std::span<OutputRecord> out_staging_;  // pinned: published ranges are copied here
-  std::span<Photon> in_staging_;         // pinned: photons on their way to the inbox
+  std::span<InboxRecord> in_staging_;    // pinned: photons on their way to the inbox
   Buffer<std::uint64_t, Mapped> out_seq_;
   Buffer<std::uint64_t, Mapped> expected_;
   Buffer<EventMirror, Mapped> mirror_;
