@@ -100,9 +100,9 @@ WorkerOptions worker_options(const SessionBenchOptions& opt) {
 SessionOptions session_options(const SessionBenchOptions& opt) {
   SessionOptions so;
   so.worker = worker_options(opt);
-  so.worker.inbox_capacity = 1u << 18;
+  so.worker.inbox_capacity = opt.inbox;
   so.worker.max_events = opt.slots;
-  so.feed_chunk = 1u << 16;
+  so.feed_chunk = opt.feed_chunk;
   so.feed_threads = opt.feed_threads;
   so.poll_interval = std::chrono::microseconds(0);  // the GPU host has cores to spare: yield
   return so;
@@ -153,6 +153,7 @@ struct SmallRun {
   std::uint32_t slots = 0, queue = 0;  // the session's window
   double seconds;
   std::vector<double> latency_ms;
+  std::vector<double> in_flight_ms;  // session: slot opened to result (latency less queueing)
   std::vector<std::vector<std::uint64_t>> hit_ids;  // per event, sorted
 };
 
@@ -168,7 +169,7 @@ double percentile(std::vector<double> v, double q) {
 SmallRun relaunch_events(const DetectorPhysics& physics,
                          const std::vector<std::vector<Photon>>& events, std::uint32_t batch,
                          const SessionBenchOptions& opt) {
-  SmallRun r{batch == 1 ? "relaunch-1" : "relaunch-batch", 1, 0, 0, 0, {}, {}};
+  SmallRun r{batch == 1 ? "relaunch-1" : "relaunch-batch", 1, 0, 0, 0, {}, {}, {}};
   const std::size_t per = events.front().size();
   const std::size_t most = per * batch;
   Buffer<Photon, Device> d(most);
@@ -227,6 +228,7 @@ SmallRun session_events(DetectorSession& session, const std::vector<std::vector<
   for (std::size_t e = 0; e < events.size(); ++e) {
     EventResult res = futures[e].get();
     r.latency_ms.push_back(res.latency_ms);
+    r.in_flight_ms.push_back(res.propagation_ms);
     r.hit_ids[e] = sorted_ids(res.hits);
     if (!conserved(res, events[e].size())) fail("a small event lost photons", "", "");
   }
@@ -279,11 +281,11 @@ int run(const SessionBenchOptions& opt) {
   MaterialSet<Device> materials(material_specs);
   SurfaceSet<Device> surfaces(surface_specs);
   check_surface_models<StandardSurfaceModels>(surface_specs);
-  const double h2d = h2d_bytes_per_s(std::size_t{opt.photons} * sizeof(Photon));
+  const double h2d = h2d_bytes_per_s(std::size_t{opt.photons} * sizeof(InboxRecord));
   std::printf(
       "# floors: pinned host-to-device copy %.1f GB/s alone, i.e. %.0f M photons/s at %zu B a "
       "photon\n",
-      1e-9 * h2d, 1e-6 * h2d / double(sizeof(Photon)), sizeof(Photon));
+      1e-9 * h2d, 1e-6 * h2d / double(sizeof(InboxRecord)), sizeof(InboxRecord));
   JsonLine()
       .add("bench", "session_floors")
       .add("gpu", prop.name)
@@ -452,6 +454,7 @@ int run(const SessionBenchOptions& opt) {
               {"events/s", 9},
               {"median_ms", 9},
               {"p99_ms", 8},
+              {"flight_ms", 9},
               {"vs_one", 7},
               {"vs_batch", 8},
               {"hits_agree", 10}});
@@ -473,11 +476,15 @@ int run(const SessionBenchOptions& opt) {
       const bool ok = agree > 0.999;
       all_ok = all_ok && ok;
       const double rate = double(opt.small_events) / r.seconds;
-      st.print_row(
-          {detector, r.driver, str_printf("%u", r.producers), str_printf("%u", opt.small_events),
-           str_printf("%.4g", rate), str_printf("%.3f", percentile(r.latency_ms, 0.5)),
-           str_printf("%.3f", percentile(r.latency_ms, 0.99)), str_printf("%.2f", rate / one_rate),
-           str_printf("%.2f", rate / batch_rate), str_printf("%.5f", agree)});
+      st.print_row({detector, r.driver, str_printf("%u", r.producers),
+                    r.slots ? str_printf("%ux%u", r.slots, r.queue) : std::string("-"),
+                    str_printf("%u", opt.small_events), str_printf("%.4g", rate),
+                    str_printf("%.3f", percentile(r.latency_ms, 0.5)),
+                    str_printf("%.3f", percentile(r.latency_ms, 0.99)),
+                    r.in_flight_ms.empty() ? std::string("-")
+                                           : str_printf("%.3f", percentile(r.in_flight_ms, 0.5)),
+                    str_printf("%.2f", rate / one_rate), str_printf("%.2f", rate / batch_rate),
+                    str_printf("%.5f", agree)});
       JsonLine()
           .add("bench", "session_small_events")
           .add("gpu", prop.name)
@@ -493,6 +500,7 @@ int run(const SessionBenchOptions& opt) {
           .add("events_per_s", rate)
           .add("median_latency_ms", percentile(r.latency_ms, 0.5))
           .add("p99_latency_ms", percentile(r.latency_ms, 0.99))
+          .add("median_in_flight_ms", percentile(r.in_flight_ms, 0.5))
           .add("vs_relaunch_one", rate / one_rate)
           .add("vs_relaunch_batch", rate / batch_rate)
           .add("median_vs_relaunch_one", percentile(r.latency_ms, 0.5) / one_median)

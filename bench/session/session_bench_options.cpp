@@ -41,6 +41,10 @@ SessionBenchOptions parse_session_bench_options(int argc, char** argv) {
       ->check(in_range<std::uint32_t>(1, 1u << 20));
   cli.option("--slots", o.slots, "session: events in flight")
       ->check(in_range<std::uint32_t>(1, 1u << 20));
+  cli.option("--inbox", o.inbox, "worker: inbox records")
+      ->check(in_range<std::uint32_t>(1, 1u << 26));
+  cli.option("--feed-chunk", o.feed_chunk, "session: photons expanded per turn")
+      ->check(in_range<std::uint32_t>(1, 1u << 24));
   cli.option("--page", o.page, "worker: photon slots")->check(in_range<std::uint32_t>(2, 1u << 30));
   cli.option("--seed", o.seed, "run seed");
   cli.parse(argc, argv);

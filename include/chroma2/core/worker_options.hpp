@@ -69,6 +69,12 @@ struct WorkerTuning {
                                                             // event counts (and when idle)
   static constexpr std::uint32_t telemetry_period = 1024;   // a group adds its telemetry to the
                                                             // shared counters
+  static constexpr unsigned idle_sleep_max_ns = 16384;      // an idle group sleeps up to this
+                                                            // (device; the host yields), leaving
+                                                            // the hot counters to busy groups
+  static constexpr std::uint32_t refill_delay_max = 64;     // a group that found nothing to
+                                                            // claim looks again after up to this
+                                                            // many of its own iterations
 };
 
 // Whether T is a usable tuning (PersistentWorker checks it with a static_assert).
@@ -80,7 +86,8 @@ constexpr bool valid_worker_tuning() {
          T::chunk >= 2 * group_lanes && T::chunk <= 1024 && T::housekeeping_period >= 1 &&
          multiple(T::output_period, T::housekeeping_period) &&
          multiple(T::mirror_period, T::housekeeping_period) &&
-         multiple(T::telemetry_period, T::housekeeping_period);
+         multiple(T::telemetry_period, T::housekeeping_period) && T::idle_sleep_max_ns >= 32 &&
+         T::refill_delay_max >= 1;
 }
 static_assert(valid_worker_tuning<WorkerTuning>());
 

@@ -49,11 +49,15 @@
 
 namespace chroma2 {
 
-// The worker's tuning in a session: its polling group refreshes the host's mirror of event counts
-// every 128 loop iterations even while busy (the worker's default, 1024, suits one large event;
-// a stream of small ones completes sooner than that).
+// The worker's tuning in a session, for latency: the polling group refreshes the host's mirror of
+// event counts every 64 loop iterations even while busy (the worker's default, 1024, suits one
+// large event), and idle groups sleep at most 2 µs and look for new photons at least every 8 of
+// their iterations (16 µs and 64 by default), so a small event arriving at an idle GPU is taken
+// within microseconds rather than a millisecond.
 struct SessionTuning : WorkerTuning {
-  static constexpr std::uint32_t mirror_period = 128;
+  static constexpr std::uint32_t mirror_period = 64;
+  static constexpr unsigned idle_sleep_max_ns = 2048;
+  static constexpr std::uint32_t refill_delay_max = 8;
 };
 
 template <class PhysicsType, class Space = Host, class Layout = layout::Packed,

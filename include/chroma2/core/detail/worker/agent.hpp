@@ -38,12 +38,6 @@ CHROMA2_HD inline std::uint64_t worker_ticks() {
 #endif
 }
 
-// An idle group sleeps up to about 16 µs on the device, so idle warps leave the hot counter
-// lines to the busy ones; the host yields.
-inline constexpr unsigned idle_sleep_max_ns = 16384;
-// A group that found nothing to claim looks again after a growing number of its own steps.
-inline constexpr std::uint32_t refill_delay_max = 64;
-
 // The agent's state lives in registers: every method is inlined into run(). The cold paths and
 // the state whose address they take (lists, telemetry) live apart, in GroupQueues.
 template <class Tuning, class P, class Policy, class G, class Layout>
@@ -70,7 +64,7 @@ struct WorkerAgent {
   std::uint32_t refill_wait = 0, refill_delay = 0;
   bool stopping = false;
   std::uint64_t steps = 0, iterations = 0;  // hot counters stay in registers until a flush
-  Backoff idle_backoff{idle_sleep_max_ns, 32};
+  Backoff idle_backoff{Tuning::idle_sleep_max_ns, 32};
   std::uint64_t mark = worker_ticks();
 
   CHROMA2_HD void run() {
@@ -136,8 +130,8 @@ struct WorkerAgent {
         if (q.claim()) {
           refill_delay = 0;
         } else {
-          refill_delay =
-              refill_delay < refill_delay_max / 2 ? 2 * refill_delay + 1 : refill_delay_max;
+          refill_delay = refill_delay < Tuning::refill_delay_max / 2 ? 2 * refill_delay + 1
+                                                                     : Tuning::refill_delay_max;
           refill_wait = refill_delay;
         }
       }
