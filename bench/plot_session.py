@@ -51,8 +51,8 @@ def main():
             ax.legend(fontsize=8, loc="lower right")
         ev = [r for r in small if r["detector"] == det]
         if ev:
-            labels = [r["driver"] + (f" x{r['producers']}" if r["driver"] == "session" else "")
-                      for r in ev]
+            labels = [r["driver"] + (f" {r['slots']}x{r['queue']}, {r['producers']} prod."
+                                     if r["driver"] == "session" else "") for r in ev]
             ax = axes[row][1]
             ax.bar(range(len(ev)), [r["events_per_s"] / 1e3 for r in ev],
                    color=[f"C{1 if r['driver'] == 'session' else 7}" for r in ev])

@@ -23,8 +23,8 @@ struct SessionBenchOptions {
   std::uint32_t queue = 16;               // session: events queued before submit() waits
                                           // (small-event runs)
   std::uint32_t slots = 64;               // session: events in flight
-  std::uint32_t inbox = 1u << 20;         // worker: inbox records
-  std::uint32_t feed_chunk = 1u << 14;    // session: photons expanded per turn
+  std::uint32_t inbox = 1u << 18;         // worker: inbox records
+  std::uint32_t feed_chunk = 1u << 16;    // session: photons expanded per turn
   std::uint32_t page = 1u << 20;          // worker: photon slots
   std::uint64_t seed = 1;
 };
