@@ -368,8 +368,21 @@ class PersistentWorker {
   // highest): out[i] is slots[i]'s. Callable from the draining thread.
   void tallies(std::span<const std::uint32_t> slots, std::span<EventTally> out) const {
     if (slots.empty()) return;
-    const auto [lo, hi] = std::minmax_element(slots.begin(), slots.end());
     for (std::uint32_t e : slots) check_event(e);
+    if constexpr (std::is_same_v<Space, Host>) {
+      // the host backend reads only the rows asked for, word by word: the worker's threads are
+      // adding to the other events' rows meanwhile
+      for (std::size_t i = 0; i < slots.size(); ++i) {
+        std::uint64_t row[detail::tally_words];
+        const std::uint64_t* src = state_.tally_row(slots[i]);
+        for (std::uint32_t k = 0; k < detail::tally_words; ++k)
+          row[k] = atomic_ref<std::uint64_t>(const_cast<std::uint64_t&>(src[k]))
+                       .load(memory_order::relaxed);
+        out[i] = unpack_tally(row);
+      }
+      return;
+    }
+    const auto [lo, hi] = std::minmax_element(slots.begin(), slots.end());
     const std::size_t rows = *hi - *lo + 1;
     tally_rows_.resize(rows * detail::tally_words);
     Space::copy_to_host(tally_rows_.data(), state_.tally_row(*lo),
