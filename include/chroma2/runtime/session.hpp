@@ -361,7 +361,8 @@ class Session {
   // Resolves a job's future with `result` or `error`, and counts it done.
   void settle(Job& job, EventResult* result, std::exception_ptr error) {
     if (error) {
-      job.promise.set_exception(error);
+      // moved in: once the future has it, this thread holds no reference to the exception
+      job.promise.set_exception(std::move(error));
       ++events_failed_;
     } else {
       photons_completed_ += result->primaries;
@@ -731,7 +732,7 @@ class Session {
       if (r.entries < r.expected_entries) continue;
       detail::NvtxRange range("chroma2 complete event");
       EventResult result;
-      std::exception_ptr error = r.error;
+      std::exception_ptr error = std::move(r.error);
       if (!error && r.entries != r.expected_entries)
         error = std::make_exception_ptr(
             Error(who(r.job->number) + " returned " + std::to_string(r.entries) +
@@ -758,7 +759,7 @@ class Session {
         free_slots_.push_back(s);
         cv_.notify_all();
       }
-      settle(*job, &result, error);
+      settle(*job, &result, std::move(error));
       any = true;
     }
     return any;
