@@ -117,13 +117,7 @@ __global__ void thread_per_photon_timed(TimedPhysics physics, Photon* photons, s
 // Chroma's benchmark photons with their first-step draws made here, on the host, from each
 // photon's own stream: every driver and both orders then start from identical photons.
 std::vector<Photon> drawn_photons(std::uint64_t n, std::uint64_t seed) {
-  std::vector<Photon> v = chroma_benchmark_photons(n);
-  for (Photon& p : v) {
-    PhotonRng<Philox4x32Policy> rng({}, RngKey{seed, p.id, p.event}, p.rng_counter);
-    apply_isotropic_init(p, rng);
-    p.rng_counter = rng.counter();
-  }
-  return v;
+  return drawn(chroma_benchmark_photons(n), seed);
 }
 
 // 30-bit Morton code of a unit direction (10 bits per axis), as Chroma sorts its photons.

@@ -3,11 +3,6 @@
 #include "bench/detector/detector_options.hpp"
 
 #include "bench/support/cli.hpp"
-#include "chroma2/config/data_dir.hpp"
-#include "chroma2/config/error.hpp"
-
-#include <cstdio>
-#include <cstdlib>
 
 namespace chroma2::bench {
 
@@ -41,19 +36,7 @@ DetectorBenchOptions parse_detector_bench_options(int argc, char** argv) {
   cli.option("--threads", o.threads, "host: threads (0: hardware threads)");
   cli.parse(argc, argv);
   o.photons_given = cli.given("--photons");
-  for (const std::string& d : o.detectors)
-    if (d != "tiny" && d != "full")
-      fail("unknown detector '" + d + "'", "the demo has 'tiny' and 'full'", "ask for those");
-  if (!data.empty()) {
-    o.data = data;
-  } else {
-    const auto d = find_data_dir();
-    if (!d) {  // as the tests do: nothing to measure without the demo detectors, not a failure
-      std::printf("# skipped: %s\n", data_dir_absent_message().c_str());
-      std::exit(0);
-    }
-    o.data = *d;
-  }
+  o.data = demo_data_or_skip(data, o.detectors);
   return o;
 }
 

@@ -8,14 +8,28 @@
 
 #include "chroma2/config/cuda_check.hpp"
 #include "chroma2/config/memory.hpp"
+#include "chroma2/core/isotropic_init.hpp"
 #include "chroma2/core/photon.hpp"
 #include "chroma2/core/photon_drivers.hpp"
+#include "chroma2/core/rng/philox.hpp"
 
 #include <cstdint>
 #include <utility>
 #include <vector>
 
 namespace chroma2::bench {
+
+// The photons with their first-step draws (direction, polarisation, a requested wavelength) made
+// here on the host, from each photon's own stream at its counter: every driver, order and run then
+// starts from the same photons.
+inline std::vector<Photon> drawn(std::vector<Photon> v, std::uint64_t seed) {
+  for (Photon& p : v) {
+    PhotonRng<Philox4x32Policy> rng({}, RngKey{seed, p.id, p.event}, p.rng_counter);
+    apply_isotropic_init(p, rng);
+    p.rng_counter = rng.counter();
+  }
+  return v;
+}
 
 // Each thread takes one photon through all its remaining steps: photon i, or in[i] of a list.
 template <class P>

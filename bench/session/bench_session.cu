@@ -48,18 +48,6 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Chroma's benchmark photons of event `event`, first-step draws made on the host from each
-// photon's own stream (what the relaunch driver runs; the session gets them undrawn and makes the
-// same draws at their first step).
-std::vector<Photon> drawn(std::vector<Photon> v, std::uint64_t seed) {
-  for (Photon& p : v) {
-    PhotonRng<Philox4x32Policy> rng({}, RngKey{seed, p.id, p.event}, p.rng_counter);
-    apply_isotropic_init(p, rng);
-    p.rng_counter = rng.counter();
-  }
-  return v;
-}
-
 std::vector<Photon> event_photons(std::uint64_t n, std::uint32_t event) {
   std::vector<Photon> v = chroma_benchmark_photons(n);
   for (Photon& p : v) p.event = event;

@@ -3,11 +3,6 @@
 #include "bench/session/session_bench_options.hpp"
 
 #include "bench/support/cli.hpp"
-#include "chroma2/config/data_dir.hpp"
-#include "chroma2/config/error.hpp"
-
-#include <cstdio>
-#include <cstdlib>
 
 namespace chroma2::bench {
 
@@ -48,19 +43,7 @@ SessionBenchOptions parse_session_bench_options(int argc, char** argv) {
   cli.option("--page", o.page, "worker: photon slots")->check(in_range<std::uint32_t>(2, 1u << 30));
   cli.option("--seed", o.seed, "run seed");
   cli.parse(argc, argv);
-  for (const std::string& d : o.detectors)
-    if (d != "tiny" && d != "full")
-      fail("unknown detector '" + d + "'", "the demo has 'tiny' and 'full'", "ask for those");
-  if (!data.empty()) {
-    o.data = data;
-  } else {
-    const auto d = find_data_dir();
-    if (!d) {  // as the tests do: nothing to measure without the demo detectors, not a failure
-      std::printf("# skipped: %s\n", data_dir_absent_message().c_str());
-      std::exit(0);
-    }
-    o.data = *d;
-  }
+  o.data = demo_data_or_skip(data, o.detectors);
   return o;
 }
 

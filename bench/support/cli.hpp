@@ -4,6 +4,9 @@
 // Header-only, for host .cpp files only: .cu mains call a parser compiled from a .cpp (no nvcc).
 #pragma once
 
+#include "chroma2/config/data_dir.hpp"
+#include "chroma2/config/error.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <concepts>
@@ -29,6 +32,23 @@ CLI::Validator in_range(T min, T max = std::numeric_limits<T>::max()) {
         return {};
       },
       "");
+}
+
+// The demo detectors' data folder for a benchmark of Chroma's demo detectors: `data` if given,
+// else the shared data folder; with no data anywhere there is nothing to measure, not a failure:
+// it says so and exits 0. Checks the detector names ('tiny', 'full').
+inline std::filesystem::path demo_data_or_skip(const std::string& data,
+                                               const std::vector<std::string>& detectors) {
+  for (const std::string& d : detectors)
+    if (d != "tiny" && d != "full")
+      fail("unknown detector '" + d + "'", "the demo has 'tiny' and 'full'", "ask for those");
+  if (!data.empty()) return data;
+  const auto d = find_data_dir();
+  if (!d) {  // as the tests do
+    std::printf("# skipped: %s\n", data_dir_absent_message().c_str());
+    std::exit(0);
+  }
+  return *d;
 }
 
 // One program's options. Each option writes into a variable whose value before parse() is the

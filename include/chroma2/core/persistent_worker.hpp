@@ -193,14 +193,6 @@ class PersistentWorker {
     return published_ == staged_;
   }
 
-  // stage() and flush(true): the photons are in the worker's inbox when it returns.
-  template <class Fill>
-  std::size_t submit_into(std::uint32_t event, std::size_t n, Fill&& fill) {
-    const std::size_t k = stage(event, n, std::forward<Fill>(fill));
-    flush(true);
-    return k;
-  }
-
   // Submits every photon, waiting for inbox room (draining finished photons into `out` while it
   // waits, so a full output cannot stall it). Needs a running worker once the inbox is full.
   template <class Out>

@@ -258,21 +258,8 @@ class Session {
       }
     }
     check_event(d.number, d.source.count(), d.tier);
-    auto job = std::make_unique<Job>();
-    job->number = d.number;
-    job->tier = d.tier;
-    job->count = d.source.count();
-    job->expand = [source = d.source, seed = seed(), number = d.number, policy = policy_](
-                      std::uint64_t first, std::span<InboxRecord> out, std::uint32_t slot) {
-      for (std::size_t i = 0; i < out.size(); ++i) {
-        Photon p = source_photon(source, first + i, seed, number, policy);
-        p.event = slot;
-        out[i] = to_inbox(p);
-      }
-    };
-    job->on_records = std::move(d.on_records);
-    job->keep = d.keep_records;
-    return job;
+    return make_job(d.number, d.tier, d.source, std::move(d.on_records), d.keep_records,
+                    [](std::uint64_t) {});
   }
 
   // The photons are checked as they are fed (by the feeding threads, not the submitting one): a
@@ -280,25 +267,35 @@ class Session {
   std::unique_ptr<Job> make_job(PhotonListEvent e) {
     check_event(e.number, e.photons.size(), e.tier);
     auto list = std::make_shared<const std::vector<Photon>>(std::move(e.photons));
+    const PhotonListSource source{list->data(), list->size()};
+    return make_job(e.number, e.tier, source, std::move(e.on_records), e.keep_records,
+                    [list, number = e.number](std::uint64_t i) {
+                      if (!valid_photon((*list)[i]))
+                        validate_photon((*list)[i], "event " + std::to_string(number) + " photon " +
+                                                        std::to_string(i));
+                    });
+  }
+
+  // The job of either kind: photon i of the event is source_photon(source, i, seed, number) in
+  // its slot, after check(i) (a list's check of its photon i; it also keeps the list alive).
+  template <PhotonSource S, class Check>
+  std::unique_ptr<Job> make_job(std::uint64_t number, OutputTier tier, const S& source,
+                                RecordCallback on_records, bool keep, Check check) {
     auto job = std::make_unique<Job>();
-    job->number = e.number;
-    job->tier = e.tier;
-    job->count = list->size();
-    job->expand = [list, seed = seed(), number = e.number, policy = policy_](
+    job->number = number;
+    job->tier = tier;
+    job->count = source.count();
+    job->expand = [source, check, seed = seed(), number, policy = policy_](
                       std::uint64_t first, std::span<InboxRecord> out, std::uint32_t slot) {
-      const PhotonListSource source{list->data(), list->size()};
       for (std::size_t i = 0; i < out.size(); ++i) {
-        const Photon& given = (*list)[first + i];
-        if (!valid_photon(given))
-          validate_photon(
-              given, "event " + std::to_string(number) + " photon " + std::to_string(first + i));
+        check(first + i);
         Photon p = source_photon(source, first + i, seed, number, policy);
         p.event = slot;
         out[i] = to_inbox(p);
       }
     };
-    job->on_records = std::move(e.on_records);
-    job->keep = e.keep_records;
+    job->on_records = std::move(on_records);
+    job->keep = keep;
     return job;
   }
 
