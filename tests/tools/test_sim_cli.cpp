@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// chroma2-sim as a user runs it: the default detector on the CPU writes a summary whose six
+// endings add up and hit files whose rows match it; every kind of bad command line or scene
+// exits non-zero with one line naming the problem; render writes a PNG.
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+using Catch::Matchers::ContainsSubstring;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int status;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+fs::path scratch() {
+  const fs::path p = fs::temp_directory_path() / ("chroma2-cli-" + std::to_string(::getpid()));
+  fs::create_directories(p);
+  return p;
+}
+
+std::string slurp(const fs::path& f) {
+  std::ifstream in(f, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// Runs chroma2-sim with `args` (shell words), stdout and stderr captured separately.
+Result sim(const std::string& args) {
+  const fs::path dir = scratch();
+  const std::string cmd = std::string(CHROMA2_SIM_EXE) + " " + args + " >" +
+                          (dir / "stdout").string() + " 2>" + (dir / "stderr").string();
+  const int raw = std::system(cmd.c_str());
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(dir / "stdout"), slurp(dir / "stderr")};
+}
+
+std::size_t lines(const std::string& s) {
+  std::size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("chroma2-sim runs the default detector and its files agree", "[cli]") {
+  const fs::path out = scratch() / "run";
+  const Result r = sim("--photons 20000 --backend cpu --threads 2 --seed 3 --out " + out.string());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, ContainsSubstring("default: water Cherenkov sphere"));
+  CHECK_THAT(r.out, ContainsSubstring("20000 photons in 1 event(s), seed 3, on cpu"));
+  const auto j = nlohmann::json::parse(slurp(out / "summary.json"));
+  const std::uint64_t photons = j["photons"], spawned = j["spawned"];
+  CHECK(photons == 20000);
+  const std::uint64_t ended =
+      j["detected"].get<std::uint64_t>() + j["bulk_absorbed"].get<std::uint64_t>() +
+      j["surface_absorbed"].get<std::uint64_t>() + j["escaped"].get<std::uint64_t>() +
+      j["max_steps_reached"].get<std::uint64_t>() + j["nan_aborts"].get<std::uint64_t>();
+  CHECK(ended == photons + spawned);
+  for (const char* key : {"scattered", "reemitted", "hits", "photons_per_second", "wall_seconds",
+                          "backend", "device", "seed", "scene"})
+    CHECK(j.contains(key));
+  CHECK(j["backend"] == "cpu");
+  CHECK(j["seed"] == 3);
+  CHECK(j["scene"] == "default");
+  const std::uint64_t hits = j["hits"];
+  CHECK(hits == j["detected"].get<std::uint64_t>());
+  CHECK(hits > 200);
+  CHECK(lines(slurp(out / "hits.csv")) == hits + 1);
+  const std::string npy = slurp(out / "hits.npy");
+  CHECK_THAT(npy.substr(0, 640), ContainsSubstring("'shape': (" + std::to_string(hits) + ",)"));
+  CHECK(fs::file_size(out / "hits.h5") > 0);
+  // one thread instead of two: every photon is the same (its own random stream), so the counts are
+  const fs::path again = scratch() / "again";
+  REQUIRE(sim("--photons 20000 --backend cpu --threads 1 --seed 3 --quiet --out " + again.string())
+              .status == 0);
+  const auto k = nlohmann::json::parse(slurp(again / "summary.json"));
+  for (const char* key : {"detected", "bulk_absorbed", "surface_absorbed", "scattered", "steps"})
+    CHECK(k[key] == j[key]);
+}
+
+TEST_CASE("chroma2-sim writes the tier it is asked for", "[cli]") {
+  const fs::path out = scratch() / "photons";
+  const Result r =
+      sim("--photons 3000 --backend cpu --output photons --quiet --out " + out.string());
+  REQUIRE(r.status == 0);
+  CHECK(r.out.empty());
+  CHECK(lines(slurp(out / "photons.csv")) >= 3001);
+  const fs::path ch = scratch() / "channels";
+  REQUIRE(
+      sim("--photons 3000 --backend cpu --output channels --quiet --out " + ch.string()).status ==
+      0);
+  CHECK(lines(slurp(ch / "channels.csv")) == 10001);
+}
+
+TEST_CASE("chroma2-sim bad command lines exit with one line", "[cli]") {
+  const Result backend = sim("--backend gpu");
+  CHECK(backend.status != 0);
+  CHECK_THAT(backend.err, ContainsSubstring("--backend"));
+  CHECK_THAT(backend.err, ContainsSubstring("gpu"));
+  const Result photons = sim("--photons 0");
+  CHECK(photons.status != 0);
+  CHECK_THAT(photons.err, ContainsSubstring("--photons"));
+  const Result unknown = sim("--photon 5");
+  CHECK(unknown.status != 0);
+  CHECK_THAT(unknown.err, ContainsSubstring("--photon"));
+  const Result missing = sim("no/such/scene.toml");
+  CHECK(missing.status == 1);
+  CHECK(missing.err ==
+        "chroma2-sim: error: cannot open scene file 'no/such/scene.toml' (it does not exist or is "
+        "not readable) \u2014 check the path\n");
+}
+
+TEST_CASE("chroma2-sim reports a bad scene on one line", "[cli]") {
+  const fs::path scene = scratch() / "bad.toml";
+  std::ofstream(scene) << "[detector]\nworld = \"water\"\n[[material]]\nname = \"water\"\n"
+                          "refractive_index = 1.33\nabsorbtion_length_mm = 100\n";
+  const Result r = sim(scene.string() + " --backend cpu");
+  CHECK(r.status == 1);
+  CHECK(lines(r.err) == 1);
+  CHECK_THAT(r.err, ContainsSubstring(scene.string() + ":6: material 'water': unknown key "
+                                                       "'absorbtion_length_mm'"));
+  CHECK_THAT(r.err, ContainsSubstring("did you mean 'absorption_length_mm'?"));
+}
+
+TEST_CASE("chroma2-sim render writes a PNG", "[cli]") {
+  const fs::path png = scratch() / "detector.png";
+  const Result r = sim("render default --width 96 --height 64 --out " + png.string());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const std::string b = slurp(png);
+  REQUIRE(b.size() > 8);
+  CHECK(b.substr(0, 8) == std::string("\x89PNG\r\n\x1a\n", 8));
+  const Result bad = sim("render default --camera 1,2:3 --out " + png.string());
+  CHECK(bad.status == 1);
+  CHECK_THAT(bad.err, ContainsSubstring("1,2:3"));
+}
