@@ -400,3 +400,25 @@ TEST_CASE("the Chroma demo scenes are the demo detectors", "[scene][data]") {
     CHECK(d.run.max_steps == 100);
   }
 }
+
+TEST_CASE("scene size limits refuse a solid before it is built", "[scene]") {
+  SceneLimits small;
+  small.max_triangles_per_solid = 1000;
+  try {
+    (void)parse_scene(edited("subdivisions = 2", "subdivisions = 3"), "s.toml", small);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()) ==
+          "s.toml:25: solid 'ball' subdivisions: makes a solid of 1280 triangles (a solid may "
+          "have at most 1000 (SceneLimits)) \u2014 use fewer subdivisions, segments or rings");
+  }
+  small.max_placements = 5;
+  CHECK_THROWS_AS(parse_scene(base, "s.toml", small), Error);
+}
+
+TEST_CASE("a scene path that is not a regular file is refused", "[scene]") {
+  CHECK(error_of(edited("refractive_index = 1.5",
+                        "refractive_index = { csv = \"/dev/zero\", column = \"n\" }")) ==
+        "scene.toml:13: material 'glass' refractive_index csv: '/dev/zero' is not a regular file "
+        "(tables, meshes and arrays are read from files) \u2014 name a file");
+}

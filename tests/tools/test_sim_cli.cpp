@@ -94,7 +94,7 @@ TEST_CASE("chroma2-sim runs the default detector and its files agree", "[cli]") 
 TEST_CASE("chroma2-sim writes the tier it is asked for", "[cli]") {
   const fs::path out = scratch() / "photons";
   const Result r =
-      sim("--photons 3000 --backend cpu --output photons --quiet --out " + out.string());
+      sim("--photons 3e3 --backend cpu --output photons --quiet --out " + out.string());
   REQUIRE(r.status == 0);
   CHECK(r.out.empty());
   CHECK(lines(slurp(out / "photons.csv")) >= 3001);
@@ -111,8 +111,11 @@ TEST_CASE("chroma2-sim bad command lines exit with one line", "[cli]") {
   CHECK_THAT(backend.err, ContainsSubstring("--backend"));
   CHECK_THAT(backend.err, ContainsSubstring("gpu"));
   const Result photons = sim("--photons 0");
-  CHECK(photons.status != 0);
-  CHECK_THAT(photons.err, ContainsSubstring("--photons"));
+  CHECK(photons.status == 1);
+  CHECK(photons.err ==
+        "chroma2-sim: error: --photons '0' is not a whole number from 1 to 2^40 (it counts "
+        "photons) \u2014 write it as 1000000 or 1e6\n");
+  CHECK(sim("--photons 2.5").status == 1);
   const Result unknown = sim("--photon 5");
   CHECK(unknown.status != 0);
   CHECK_THAT(unknown.err, ContainsSubstring("--photon"));

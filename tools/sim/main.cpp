@@ -16,7 +16,9 @@
 
 #include <unistd.h>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -71,6 +73,17 @@ class ProgressBar {
   bool drawn_ = false;
   Clock::time_point start_ = Clock::now();
 };
+
+// A count written as an integer or in scientific notation (1e6), 1 to 2^40.
+std::uint64_t parse_count(const std::string& text, const char* option) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v >= 1) || v > double(std::uint64_t{1} << 40) ||
+      v != std::floor(v))
+    fail(std::string(option) + " '" + text + "' is not a whole number from 1 to 2^40",
+         "it counts photons", "write it as 1000000 or 1e6");
+  return static_cast<std::uint64_t>(v);
+}
 
 OutputTier tier_of(const std::string& s) {
   if (s == "photons") return OutputTier::photons;
@@ -280,8 +293,9 @@ int run_cli(int argc, char** argv) {
   app.name("chroma2-sim");
   Options o;
   app.add_option("scene", o.scene, "scene file (TOML, docs/scene-format.md)");
-  app.add_option("--photons", o.photons, "photons per event (default: the scene's, else 1e6)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  std::string photons_text;
+  app.add_option("--photons", photons_text,
+                 "photons per event, e.g. 1000000 or 1e6 (default: the scene's)");
   app.add_option("--events", o.events, "events")->check(CLI::Range(1u, 1'000'000u));
   app.add_option("--seed", o.seed, "run seed");
   app.add_option("--backend", o.backend, "auto (GPU if present), cuda or cpu")
@@ -300,6 +314,7 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  if (!photons_text.empty()) o.photons = parse_count(photons_text, "--photons");
   return simulate(o);
 }
 

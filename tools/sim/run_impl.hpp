@@ -17,6 +17,7 @@
 #include <future>
 #include <limits>
 #include <optional>
+#include <thread>
 #include <type_traits>
 
 namespace chroma2::sim {
@@ -115,6 +116,9 @@ RunOutcome run_detector(const DetectorSpec& spec, const RunRequest& req,
   } else {
     so.worker.page_capacity = 1u << 20;
     so.worker.inbox_capacity = 1u << 18;
+    // The GPU leaves the host's cores to the session: all but two expand photons (the feeding
+    // and collecting threads), which is what keeps the worker fed on a many-core host.
+    so.feed_threads = std::clamp(std::thread::hardware_concurrency(), 3u, 66u) - 2;
   }
   Session<Physics, Space> session(physics, so);
   if constexpr (!std::is_same_v<Space, Host>) Space::synchronize(Stream{});
@@ -135,7 +139,13 @@ RunOutcome run_detector(const DetectorSpec& spec, const RunRequest& req,
   };
   for (std::uint32_t e = 0; e < req.events; ++e) {
     if (spec.source.kind == SourceSpec::Kind::point) {
-      submit(PointIsotropicSource{.position = spec.source.position}, e);
+      // Fixed and uniform wavelengths: each photon's direction, polarisation and wavelength are
+      // drawn at its first step, from its own stream in the same order (the same photon), so
+      // expanding the source is a copy; a spectrum is sampled as the photons are expanded.
+      submit(PointIsotropicSource{.position = spec.source.position,
+                                  .draw_at_first_step =
+                                      wavelength.kind != WavelengthSpec::Kind::tabulated},
+             e);
     } else if (spec.source.kind == SourceSpec::Kind::beam) {
       submit(BeamSource{.centre = spec.source.position,
                         .direction = spec.source.direction,

@@ -63,6 +63,7 @@ using Keys = std::vector<std::string_view>;
 struct Ctx {
   Path file;  // as the user named it
   Path dir;   // relative paths start here
+  SceneLimits limits;
 };
 
 std::string line_of(const toml::node* n) {
@@ -273,7 +274,12 @@ class Section {
       i = end + 1;
     }
     Path p(out);
-    return p.is_absolute() ? p : c_.dir / p;
+    if (!p.is_absolute()) p = c_.dir / p;
+    std::error_code ec;
+    if (std::filesystem::exists(p, ec) && !std::filesystem::is_regular_file(p, ec))
+      wrong(key, "'" + p.string() + "' is not a regular file",
+            "tables, meshes and arrays are read from files", "name a file");
+    return p;
   }
 
  private:
@@ -285,6 +291,15 @@ class Section {
   const toml::table& t_;
   std::string label_;
 };
+
+// Refuses a solid that would have more triangles than the limits allow, before it is built.
+void check_triangles(const Section& s, std::string_view key, double triangles) {
+  const auto limit = s.ctx().limits.max_triangles_per_solid;
+  if (triangles > double(limit))
+    s.wrong(key, "makes a solid of " + detail::format_number(triangles) + " triangles",
+            "a solid may have at most " + std::to_string(limit) + " (SceneLimits)",
+            "use fewer subdivisions, segments or rings");
+}
 
 // Runs f, prefixing any chroma2::Error it throws with the scene's file, line and key.
 template <class F>
@@ -678,6 +693,7 @@ Mesh read_solid_mesh(const Section& s, const Names& names, std::int32_t material
       p.neck_length_mm = float(q.positive("neck_length_mm", p.neck_length_mm));
       p.segments = int(q.integer("segments", p.segments, 3, 1024));
       p.bulb_steps = int(q.integer("bulb_steps", p.bulb_steps, 2, 1024));
+      check_triangles(s, "pmt", 4.0 * p.segments * (p.bulb_steps + 4));
     }
     const PmtMaterials m{material_id(s, "outer", names), material_id(s, "glass", names),
                          material_id(s, "vacuum", names), surface_id(s, "photocathode", names),
@@ -690,17 +706,21 @@ Mesh read_solid_mesh(const Section& s, const Names& names, std::int32_t material
   if (shape == "sphere") {
     const float r = float(s.required_positive("radius_mm", "a sphere has a radius"));
     const int sub = int(s.integer("subdivisions", 4, 0, 9));
+    check_triangles(s, "subdivisions", 20 * std::pow(4.0, sub));
     mesh = make_geodesic_sphere(r, sub);
   } else if (shape == "box") {
     const auto h = s.vec3("half_extent_mm");
     if (!h) s.missing("half_extent_mm", "a box has half extents [x, y, z]");
-    mesh = within(s, "half_extent_mm",
-                  [&] { return make_box(*h, int(s.integer("subdivisions", 1, 1, 1000))); });
+    const int sub = int(s.integer("subdivisions", 1, 1, 1000));
+    check_triangles(s, "subdivisions", 12.0 * sub * sub);
+    mesh = within(s, "half_extent_mm", [&] { return make_box(*h, sub); });
   } else if (shape == "cylinder") {
     const float r = float(s.required_positive("radius_mm", "a cylinder has a radius"));
     const float hh = float(s.required_positive("half_height_mm", "a cylinder has a half height"));
-    mesh = make_cylinder(r, hh, int(s.integer("segments", 64, 3, 100000)),
-                         int(s.integer("rings", 1, 1, 100000)));
+    const int segments = int(s.integer("segments", 64, 3, 100000));
+    const int rings = int(s.integer("rings", 1, 1, 100000));
+    check_triangles(s, "segments", 2.0 * segments * (rings + 2));
+    mesh = make_cylinder(r, hh, segments, rings);
   } else if (shape == "revolution") {
     const toml::node* n = s.get("profile_mm");
     const toml::array* a = n ? n->as_array() : nullptr;
@@ -716,9 +736,9 @@ Mesh read_solid_mesh(const Section& s, const Names& names, std::int32_t material
             "each profile point is two numbers in mm", "write it as [r, z]");
       profile.push_back({float(*r), float(*z)});
     }
-    mesh = within(s, "profile_mm", [&] {
-      return make_revolution(profile, int(s.integer("segments", 64, 3, 100000)));
-    });
+    const int segments = int(s.integer("segments", 64, 3, 100000));
+    check_triangles(s, "segments", 2.0 * segments * double(profile.size()));
+    mesh = within(s, "profile_mm", [&] { return make_revolution(profile, segments); });
   } else {  // mesh
     if (s.has("file") == s.has("vertices_npy"))
       s.wrong(s.has("file") ? "file" : "shape", "needs exactly one of file and vertices_npy",
@@ -882,7 +902,8 @@ void read_arrays(const Ctx& c, const toml::table& root, DetectorSpec& d, const N
                          "solid (index into solids)");
       }
     } else {
-      const auto count = std::uint32_t(s.integer("count", 0, 1, 10'000'000));
+      const auto count =
+          std::uint32_t(s.integer("count", 0, 1, std::int64_t(c.limits.max_placements)));
       if (!s.has("count")) s.missing("count", "how many copies the array places");
       const float radius =
           float(s.required_positive("radius_mm", "the array lines a surface of this radius"));
@@ -1010,8 +1031,9 @@ void read_run(const Ctx& c, const toml::table& root, DetectorSpec& d) {
 
 }  // namespace
 
-DetectorSpec parse_scene(std::string_view text, const std::filesystem::path& origin) {
-  const Ctx c{origin, origin.parent_path()};
+DetectorSpec parse_scene(std::string_view text, const std::filesystem::path& origin,
+                         const SceneLimits& limits) {
+  const Ctx c{origin, origin.parent_path(), limits};
   toml::table root;
   try {
     root = toml::parse(text, origin.string());
@@ -1046,14 +1068,14 @@ DetectorSpec parse_scene(std::string_view text, const std::filesystem::path& ori
   return d;
 }
 
-DetectorSpec load_scene(const std::filesystem::path& file) {
+DetectorSpec load_scene(const std::filesystem::path& file, const SceneLimits& limits) {
   std::ifstream in(file, std::ios::binary);
   if (!in)
     fail("cannot open scene file '" + file.string() + "'", "it does not exist or is not readable",
          "check the path");
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_scene(ss.str(), file);
+  return parse_scene(ss.str(), file, limits);
 }
 
 }  // namespace chroma2::sim

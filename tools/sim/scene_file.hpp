@@ -9,15 +9,24 @@
 
 #include "chroma2/io/detector_spec.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
 
 namespace chroma2::sim {
 
-DetectorSpec load_scene(const std::filesystem::path& file);
+// Sizes a scene may ask for, checked before anything is built (a typo such as subdivisions = 9
+// or count = 10000000 should be an error, not minutes of work and gigabytes of memory).
+struct SceneLimits {
+  std::uint64_t max_triangles_per_solid = 1ull << 26;  // of a built-in shape
+  std::uint64_t max_placements = 10'000'000;           // per array
+};
+
+DetectorSpec load_scene(const std::filesystem::path& file, const SceneLimits& limits = {});
 // The same from text; `origin` names it in messages and anchors its relative paths.
-DetectorSpec parse_scene(std::string_view text, const std::filesystem::path& origin);
+DetectorSpec parse_scene(std::string_view text, const std::filesystem::path& origin,
+                         const SceneLimits& limits = {});
 
 // The closest of `candidates` to `word` by edit distance, or "" when none is close.
 std::string closest_key(std::string_view word, const std::vector<std::string_view>& candidates);
