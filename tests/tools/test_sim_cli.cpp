@@ -13,7 +13,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <string>
+#include <vector>
 
 using Catch::Matchers::ContainsSubstring;
 namespace fs = std::filesystem;
@@ -149,4 +151,80 @@ TEST_CASE("chroma2-sim render writes a PNG", "[cli]") {
   const Result bad = sim("render default --camera 1,2:3 --out " + png.string());
   CHECK(bad.status == 1);
   CHECK_THAT(bad.err, ContainsSubstring("1,2:3"));
+}
+
+namespace {
+// A little-endian float64 .npy of shape (rows, cols).
+void write_matrix_npy(const fs::path& f, const std::vector<double>& v, std::size_t cols) {
+  std::string h = "{'descr': '<f8', 'fortran_order': False, 'shape': (" +
+                  std::to_string(v.size() / cols) + ", " + std::to_string(cols) + "), }";
+  h.append(63 - (10 + h.size()) % 64, ' ');
+  h += '\n';
+  std::ofstream out(f, std::ios::binary);
+  out.write("\x93NUMPY\x01\x00", 8);
+  const char len[2] = {char(h.size() & 0xff), char(h.size() >> 8)};
+  out.write(len, 2);
+  out << h;
+  out.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size() * sizeof(double)));
+}
+}  // namespace
+
+TEST_CASE("chroma2-sim runs several events of a listed photon source", "[cli]") {
+  const fs::path dir = scratch() / "list";
+  fs::create_directories(dir);
+  // 50 photons from the centre along +x (x y z, dx dy dz, px py pz, wavelength, time)
+  std::vector<double> rows;
+  for (int i = 0; i < 50; ++i) rows.insert(rows.end(), {0, 0, 0, 1, 0, 0, 0, 1, 0, 400, 0.5});
+  write_matrix_npy(dir / "photons.npy", rows, 11);
+  std::ofstream(dir / "list.toml") << R"([detector]
+world = "water"
+[[material]]
+name = "water"
+refractive_index = 1.33
+[[surface]]
+name = "counter"
+detect = 1.0
+[[solid]]
+name = "wall"
+shape = "sphere"
+radius_mm = 1000
+inner = "water"
+outer = "water"
+surface = "counter"
+channel = 4
+[source]
+kind = "list"
+photons_npy = "photons.npy"
+)";
+  const Result r = sim((dir / "list.toml").string() + " --events 3 --backend cpu --quiet --out " +
+                       (dir / "out").string());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(slurp(dir / "out" / "summary.json"));
+  CHECK(j["photons"] == 150);
+  CHECK(j["detected"] == 150);  // every photon meets the wall, which detects all
+  const std::string csv = slurp(dir / "out" / "hits.csv");
+  CHECK(lines(csv) == 151);
+  // each event's 50 hits in channel 4, at the wall 0.98-1 m away (the sphere's flat facets) after
+  // travelling at c / 1.33 from t = 0.5 ns
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  int per_event[3] = {0, 0, 0};
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::istringstream fields(line);
+    for (std::string x; std::getline(fields, x, ',');) f.push_back(x);
+    REQUIRE(f.size() == 19);
+    CHECK(f[0] == "4");
+    const double t = std::stod(f[1]);
+    CHECK(t > 0.5 + 980 * 1.33 / 299.792458);
+    CHECK(t < 0.5 + 1000 * 1.33 / 299.792458 + 1e-4);
+    const int event = std::stoi(f[13]);
+    REQUIRE((event >= 0 && event < 3));
+    ++per_event[event];
+  }
+  CHECK(per_event[0] == 50);
+  CHECK(per_event[1] == 50);
+  CHECK(per_event[2] == 50);
 }
