@@ -196,3 +196,147 @@ TEST_CASE(".npy files load in their dtypes and bad ones name the byte and the mi
                     ContainsSubstring("expected shape"));
   CHECK_THROWS_WITH(read_npy(write_file("tiny.npy", "\x93NUM")), ContainsSubstring("byte 0"));
 }
+
+namespace {
+// A version 1 .npy file with the given header dictionary text and data bytes.
+std::string npy_with_header(const std::string& dict, const std::string& data) {
+  std::string h = dict;
+  while ((10 + h.size() + 1) % 64) h += ' ';
+  h += '\n';
+  std::string s = "\x93NUMPY\x01";
+  s += '\0';
+  s += char(h.size() & 0xff);
+  s += char(h.size() >> 8);
+  return s + h + data;
+}
+template <class T>
+std::string bytes_of(std::initializer_list<T> values) {
+  std::string s;
+  for (const T v : values) s.append(reinterpret_cast<const char*>(&v), sizeof v);
+  return s;
+}
+fs::path npy_of(const std::string& name, const std::string& descr, const std::string& shape,
+                const std::string& data) {
+  return write_file(
+      name,
+      npy_with_header(
+          "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }", data));
+}
+}  // namespace
+
+TEST_CASE("A binary STL of zero triangles is refused rather than loaded as an empty mesh",
+          "[io][stl]") {
+  const std::string m = message_of(write_file("zero.stl", binary_stl("", {}, 0)));
+  CHECK_THAT(m, ContainsSubstring("zero.stl") && ContainsSubstring("byte 80") &&
+                    ContainsSubstring("at least one triangle"));
+}
+
+TEST_CASE("OBJ lines the reader does not use never reach the OBJ library", "[io][obj]") {
+  if (!obj_support) return;
+  // skin weights and texture coordinates with numbers that overflowed inside the library
+  const auto l = load_obj(write_file("unused.obj",
+                                     "v 0 0 0\nv 1 0 0\nv 0 1 0 0.5 0.5 0.5\n"
+                                     "vw 1 8888888888888888888888888888888888888888888888 0.5\n"
+                                     "vt 1e2147483649 0\nvn 0 0 1\nusemtl glass\ns 1\nl 1 2\n"
+                                     "f 1/1/1 2/1/1 3/1/1\n"));
+  CHECK(l.mesh.size() == 1);
+  CHECK(l.mesh.vertices.size() == 3);
+  CHECK(l.mesh.vertices[2] == Vec3{0, 1, 0});
+}
+
+TEST_CASE("OBJ vertex references are checked by the reader and name the line", "[io][obj]") {
+  if (!obj_support) return;
+  const std::string three = "v 0 0 0\nv 1 0 0\nv 0 1 0\n";
+  CHECK_THROWS_WITH(load_obj(write_file("zero_ref.obj", three + "f 1 2 0\n")),
+                    ContainsSubstring("zero_ref.obj") && ContainsSubstring("line 4") &&
+                        ContainsSubstring("not 0"));
+  CHECK_THROWS_WITH(load_obj(write_file("back.obj", three + "f -4 -3 -2\n")),
+                    ContainsSubstring("line 4") && ContainsSubstring("'-4'"));
+  CHECK_THROWS_WITH(load_obj(write_file("huge.obj", three + "f -9223372036854775808 1 2\n")),
+                    ContainsSubstring("line 4"));
+  CHECK_THROWS_WITH(load_obj(write_file("ahead.obj", three + "f 1 2 5\nv 0 0 1\nf 1 2 3\n")),
+                    ContainsSubstring("line 4") && ContainsSubstring("within the 4 vertices"));
+  CHECK_THROWS_WITH(load_obj(write_file("word.obj", three + "f 1 2 3x\n")),
+                    ContainsSubstring("line 4") && ContainsSubstring("'3x'"));
+  // a reference ahead of its vertex is allowed; negative ones count back from the last so far
+  const auto l = load_obj(write_file("refs.obj", three + "f 1 2 4\nv 0 0 1\nf -4 -3//1 -1/2\n"));
+  REQUIRE(l.mesh.size() == 2);
+  CHECK(l.mesh.triangles[0] == TriangleIndices{0, 1, 3});
+  CHECK(l.mesh.triangles[1] == TriangleIndices{0, 1, 3});
+}
+
+TEST_CASE("OBJ polygons are triangulated whole or refused naming the line", "[io][obj]") {
+  if (!obj_support) return;
+  auto polygon = [](const std::vector<std::array<int, 2>>& corners) {
+    std::string s, f = "f";
+    for (std::size_t k = 0; k < corners.size(); ++k) {
+      s += "v ";
+      s += std::to_string(corners[k][0]);
+      s += ' ';
+      s += std::to_string(corners[k][1]);
+      s += " 0\n";
+      f += ' ';
+      f += std::to_string(k + 1);
+    }
+    return s + f + "\n";
+  };
+  const std::vector<std::array<int, 2>> u = {{0, 0}, {3, 0}, {3, 3}, {2, 3},
+                                             {2, 1}, {1, 1}, {1, 3}, {0, 3}};
+  CHECK(load_obj(write_file("u.obj", polygon(u))).mesh.size() == 6);
+  // the same U clockwise: the OBJ library drops two of its six triangles, which would leave a hole
+  const std::vector<std::array<int, 2>> clockwise(u.rbegin(), u.rend());
+  std::string outcome;
+  try {
+    outcome = std::to_string(load_obj(write_file("u_cw.obj", polygon(clockwise))).mesh.size());
+  } catch (const Error& e) {
+    outcome = e.what();
+  }
+  CHECK_THAT(outcome, Catch::Matchers::Equals("6") ||
+                          (ContainsSubstring("u_cw.obj") && ContainsSubstring("line 9") &&
+                           ContainsSubstring("triangulated")));
+  std::string big = "v 0 0 0\nv 1 0 0\nv 0 1 0\nf";
+  for (int k = 0; k < 1025; ++k) {
+    big += ' ';
+    big += std::to_string(k % 3 + 1);
+  }
+  CHECK_THROWS_WITH(load_obj(write_file("big.obj", big + "\n")),
+                    ContainsSubstring("line 4") && ContainsSubstring("more than 1024 corners"));
+}
+
+TEST_CASE(".npy values that do not fit the type they are read as give an Error", "[io][npy]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const auto f8 = read_npy(
+      npy_of("f8.npy", "<f8", "(5,)", bytes_of<double>({-2147483648.0, 3e9, 2.5, nan, 1e300})));
+  CHECK(f8.as<double>()[0] == -2147483648.0);
+  CHECK_THROWS_WITH(f8.as<std::int32_t>(), ContainsSubstring("f8.npy") &&
+                                               ContainsSubstring("value 1") &&
+                                               ContainsSubstring("int32"));
+  CHECK_THROWS_WITH(f8.as<float>(), ContainsSubstring("value 4") && ContainsSubstring("1e+300"));
+  CHECK(f8.as<double>()[4] == 1e300);
+  const auto whole = read_npy(
+      npy_of("whole.npy", "<f8", "(3,)", bytes_of<double>({-2147483648.0, 2147483647.0, 3e9})));
+  CHECK(whole.as<std::int64_t>()[2] == 3000000000);
+  CHECK_THROWS_WITH(whole.as<std::int32_t>(), ContainsSubstring("value 2"));
+  const auto i8 = read_npy(
+      npy_of("i8.npy", "<i8", "(2,)", bytes_of<std::int64_t>({-7, std::int64_t(1) << 40})));
+  CHECK(i8.as<float>()[1] == 1099511627776.0f);
+  CHECK_THROWS_WITH(i8.as<std::int32_t>(),
+                    ContainsSubstring("value 1") && ContainsSubstring("1099511627776"));
+}
+
+TEST_CASE(".npy shapes that overflow or are not tuples give an Error", "[io][npy]") {
+  // 2^62 float32 values: the byte count wrapped to 0 and an empty file was taken as that array
+  CHECK_THROWS_WITH(read_npy(npy_of("wrap.npy", "<f4", "(4611686018427387904,)", "")),
+                    ContainsSubstring("wrap.npy") && ContainsSubstring("2^64"));
+  CHECK_THROWS_WITH(read_npy(npy_of("long.npy", "<f4", "(18446744073709551616,)", "")),
+                    ContainsSubstring("2^64"));
+  CHECK(read_npy(npy_of("none.npy", "<f8", "(4294967296, 4294967296, 0)", "")).count() == 0);
+  CHECK_THROWS_WITH(read_npy(npy_of("bare.npy", "<f4", "12", std::string(48, '\0'))),
+                    ContainsSubstring("a shape tuple"));
+  CHECK_THROWS_WITH(
+      read_npy(write_file(
+          "order.npy",
+          npy_with_header("{'descr': '<f4', 'fortran_order': TrueFalse, 'shape': (1,), }",
+                          std::string(4, '\0')))),
+      ContainsSubstring("fortran_order"));
+}

@@ -422,3 +422,19 @@ TEST_CASE("a scene path that is not a regular file is refused", "[scene]") {
         "scene.toml:13: material 'glass' refractive_index csv: '/dev/zero' is not a regular file "
         "(tables, meshes and arrays are read from files) \u2014 name a file");
 }
+
+TEST_CASE("scene text the TOML reader must not see is refused with its line", "[scene]") {
+  static constexpr char with_nul[] = "[detector]\nworld = \"w\"\n[r\0un]\n";
+  CHECK(error_of(std::string(with_nul, sizeof with_nul - 1)) ==
+        "scene.toml:3: a NUL byte (scene files are TOML text) \u2014 check that the file is the "
+        "scene file, and write keys and values in ASCII (any character may go in a \"string\" "
+        "or after #)");
+  CHECK(error_of("[detector]\nworld = w\u00e9\n") ==
+        "scene.toml:2: a non-ASCII character outside a string or comment (TOML keys and values "
+        "other than strings are ASCII) \u2014 check that the file is the scene file, and write "
+        "keys and values in ASCII (any character may go in a \"string\" or after #)");
+  CHECK_THAT(error_of("n=0\"\u01bb\n"), ContainsSubstring("scene.toml:1: a non-ASCII character"));
+  // strings and comments may hold any UTF-8: the scene below fails later, for another reason
+  CHECK_THAT(error_of("# \u00b5m and \u00b0C\n[detector]\nname = \"\u010cerenkov \u00e9\"\n"),
+             ContainsSubstring("the key 'world' is missing"));
+}

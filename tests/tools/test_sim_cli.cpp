@@ -100,6 +100,11 @@ TEST_CASE("chroma2-sim writes the tier it is asked for", "[cli]") {
   REQUIRE(r.status == 0);
   CHECK(r.out.empty());
   CHECK(lines(slurp(out / "photons.csv")) >= 3001);
+  const fs::path history = scratch() / "history";
+  REQUIRE(sim("--photons 500 --backend cpu --output history --quiet --out " + history.string())
+              .status == 0);
+  CHECK(lines(slurp(history / "photons.csv")) >= 501);  // every final photon
+  CHECK(lines(slurp(history / "tracks.csv")) > 1000);   // its start and each step's point
   const fs::path ch = scratch() / "channels";
   REQUIRE(
       sim("--photons 3000 --backend cpu --output channels --quiet --out " + ch.string()).status ==

@@ -57,6 +57,9 @@ inline void accumulate(RunOutcome& out, EventResult&& r) {
   out.primaries += r.primaries;
   out.hits.insert(out.hits.end(), r.hits.begin(), r.hits.end());
   out.photons.insert(out.photons.end(), r.photons.begin(), r.photons.end());
+  // the history tier's final photons come with their tracks
+  if (r.tier == OutputTier::history && r.photons.empty())
+    for (const PhotonTrack& t : r.tracks) out.photons.push_back(t.photon);
   for (auto& t : r.tracks) out.tracks.push_back(std::move(t));
   if (r.tier == OutputTier::channels) {
     const auto& pe = r.channels.photoelectrons;

@@ -1029,11 +1029,89 @@ void read_run(const Ctx& c, const toml::table& root, DetectorSpec& d) {
                                  : OutputTier::hits;
 }
 
+// Checks what the TOML library must not be given: a NUL byte anywhere, and a non-ASCII character
+// outside strings and comments (not TOML, and toml++ 3.3's whitespace test reaches an
+// "unreachable" branch for U+00A1-U+0499 and U+2C4E-U+3047 there, or after a line-ending
+// backslash in a multi-line string). Strings (opened where a key or value starts) and comments
+// may hold any UTF-8.
+void check_scene_text(std::string_view text, const Path& origin) {
+  std::size_t line = 1;
+  const auto refuse = [&](const std::string& what, const std::string& why) {
+    fail(origin.string() + ":" + std::to_string(line) + ": " + what, why,
+         "check that the file is the scene file, and write keys and values in ASCII (any "
+         "character may go in a \"string\" or after #)");
+  };
+  enum class In { code, comment, basic, literal, multi_basic, multi_literal } in = In::code;
+  bool trimming = false;  // after a line-ending backslash in a multi-line basic string
+  // A quote opens a string where a key or a value starts: at the start of a line or after
+  // '=', '[', ',', '{' or '.' (spaces and tabs between).
+  const auto opens_string = [&](std::size_t i) {
+    while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t')) --i;
+    return i == 0 || std::string_view("\n=[,{.").find(text[i - 1]) != std::string_view::npos;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    const auto at = [&](std::string_view s) { return text.substr(i, s.size()) == s; };
+    if (ch == '\0') refuse("a NUL byte", "scene files are TOML text");
+    if (ch == '\n') ++line;
+    switch (in) {
+      case In::code:
+        if (static_cast<unsigned char>(ch) >= 0x80)
+          refuse("a non-ASCII character outside a string or comment",
+                 "TOML keys and values other than strings are ASCII");
+        if (ch == '#') {
+          in = In::comment;
+        } else if ((ch == '"' || ch == '\'') && !opens_string(i)) {
+          // a quote inside a bare value ("0\"..."): not a string to TOML, so neither here
+        } else if (at("\"\"\"")) {
+          in = In::multi_basic, i += 2;
+        } else if (at("'''")) {
+          in = In::multi_literal, i += 2;
+        } else if (ch == '"') {
+          in = In::basic;
+        } else if (ch == '\'') {
+          in = In::literal;
+        }
+        break;
+      case In::comment:
+        if (ch == '\n') in = In::code;
+        break;
+      case In::basic:
+        if (ch == '\\')
+          ++i;
+        else if (ch == '"' || ch == '\n')
+          in = In::code;
+        break;
+      case In::literal:
+        if (ch == '\'' || ch == '\n') in = In::code;
+        break;
+      case In::multi_basic:
+        if (trimming && static_cast<unsigned char>(ch) >= 0x80)
+          refuse("a non-ASCII character after a line-ending backslash",
+                 "the backslash trims the whitespace that follows it");
+        if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r') trimming = false;
+        if (ch == '\\') {
+          std::size_t j = i + 1;
+          while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\r')) ++j;
+          trimming = j < text.size() && text[j] == '\n';
+          if (!trimming) ++i;  // an escape: skip the escaped character
+        } else if (at("\"\"\"")) {
+          in = In::code, i += 2;
+        }
+        break;
+      case In::multi_literal:
+        if (at("'''")) in = In::code, i += 2;
+        break;
+    }
+  }
+}
+
 }  // namespace
 
 DetectorSpec parse_scene(std::string_view text, const std::filesystem::path& origin,
                          const SceneLimits& limits) {
   const Ctx c{origin, origin.parent_path(), limits};
+  check_scene_text(text, origin);
   toml::table root;
   try {
     root = toml::parse(text, origin.string());

@@ -172,22 +172,15 @@ class AsciiStl {
   std::size_t line_ = 1;
 };
 
-}  // namespace detail
-
-// Reads an STL file; every triangle gets the materials m (STL carries none).
-inline LoadedMesh load_stl(const std::filesystem::path& file, SolidMaterials m = {}) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    fail("cannot open STL file '" + file.string() + "'", "it does not exist or is unreadable",
-         "check the path");
-  std::vector<unsigned char> b((std::istreambuf_iterator<char>(in)),
-                               std::istreambuf_iterator<char>());
+// Parses the whole content of an STL file held in memory; `file` only names it in messages.
+inline LoadedMesh parse_stl(const std::filesystem::path& file, const std::vector<unsigned char>& b,
+                            SolidMaterials m = {}) {
   if (b.empty())
     detail::stl_fail(file, "byte 0", "an ASCII ('solid ...') or binary STL", "an empty file");
   LoadedMesh l;
   std::uint32_t n = 0;
   if (b.size() >= 84) std::memcpy(&n, b.data() + 80, 4);
-  const bool binary_size = b.size() >= 84 && b.size() == 84 + 50 * std::uint64_t(n);
+  const bool binary_size = n > 0 && b.size() == 84 + 50 * std::uint64_t(n);
   std::size_t first = 0;
   while (first < b.size() && std::isspace(b[first])) ++first;
   const bool says_solid =
@@ -199,6 +192,9 @@ inline LoadedMesh load_stl(const std::filesystem::path& file, SolidMaterials m =
   } else if (says_solid) {
     l = detail::AsciiStl(file, std::string_view(reinterpret_cast<const char*>(b.data()), b.size()))
             .parse();
+  } else if (b.size() == 84 && n == 0) {
+    detail::stl_fail(file, "byte 80", "at least one triangle",
+                     "a triangle count of 0 (an empty binary STL)");
   } else if (b.size() < 84) {
     detail::stl_fail(file, "byte " + std::to_string(b.size()),
                      "an 84-byte binary header or an ASCII file starting with 'solid'",
@@ -213,6 +209,18 @@ inline LoadedMesh load_stl(const std::filesystem::path& file, SolidMaterials m =
   l.mesh.name = file.filename().string();
   detail::summarise(l);
   return l;
+}
+}  // namespace detail
+
+// Reads an STL file; every triangle gets the materials m (STL carries none).
+inline LoadedMesh load_stl(const std::filesystem::path& file, SolidMaterials m = {}) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    fail("cannot open STL file '" + file.string() + "'", "it does not exist or is unreadable",
+         "check the path");
+  const std::vector<unsigned char> b((std::istreambuf_iterator<char>(in)),
+                                     std::istreambuf_iterator<char>());
+  return detail::parse_stl(file, b, m);
 }
 
 }  // namespace chroma2
