@@ -179,13 +179,15 @@ TEST_CASE("rotations apply about x then y then z", "[scene]") {
 TEST_CASE("tables come inline in nm or eV or from a CSV column", "[scene]") {
   TempDir dir;
   dir.write("index.csv", "wavelength_nm,refractive_index,other (mm)\n300,1.40,5\n500,1.35,6\n");
-  dir.write("ev.csv", "energy_ev,value\n2.0,1.1\n3.0,1.2\n");
+  dir.write("ev.csv", "energy_ev,value\n2.0,0.1\n\n3.0,0.2\n");
   const std::string text = edited(
       "refractive_index = 1.5",
       "refractive_index = { csv = \"index.csv\", column = \"refractive_index\" }\n"
       "absorption_length_mm = { csv = \"${CHROMA2_TEST_DIR}/index.csv\", column = \"other\" }\n"
       "scattering_length_mm = { ev = [2, 3], values = [100, 200] }\n"
-      "reemission_probability = { csv = \"ev.csv\", column = \"value\" }");
+      "reemission_probability = { csv = \"ev.csv\", column = \"value\" }\n"
+      "reemission = [{ share = 1, spectrum = { nm = [400, 500], values = [1, 2] }, "
+      "time_constant_ns = 2.5 }]");
   const auto scene = dir.write("scene.toml", text);
   ::setenv("CHROMA2_TEST_DIR", dir.path.c_str(), 1);
   const DetectorSpec d = load_scene(scene);
@@ -196,7 +198,13 @@ TEST_CASE("tables come inline in nm or eV or from a CSV column", "[scene]") {
   CHECK(g.absorption_length.y == std::vector<double>{5, 6});
   CHECK(g.scattering_length.unit == SpectralUnit::electronvolt);
   CHECK(g.reemission_probability->unit == SpectralUnit::electronvolt);
-  CHECK(g.reemission_probability->y == std::vector<double>{1.1, 1.2});
+  CHECK(g.reemission_probability->y == std::vector<double>{0.1, 0.2});
+  REQUIRE(g.reemission.size() == 1);
+  CHECK(g.reemission[0].time_constant_ns == 2.5);
+  CHECK(g.reemission[0].spectrum.y == std::vector<double>{1, 2});
+  REQUIRE(g.reemission.size() == 1);
+  CHECK(g.reemission[0].time_constant_ns == 2.5);
+  CHECK(g.reemission[0].spectrum.y == std::vector<double>{1, 2});
 }
 
 TEST_CASE("scene errors name the file line key and fix", "[scene]") {
@@ -238,8 +246,8 @@ TEST_CASE("scene errors name the file line key and fix", "[scene]") {
         "scene.toml:28: solid 'ball' surface: names surface 'mirror', which is not defined (the "
         "surfaces are: cathode) \u2014 define it with [[surface]]");
   CHECK(error_of(edited("solid = \"bulb\"", "solid = \"bulbs\"")) ==
-        "scene.toml:42: array 0 solid: names solid 'bulbs', which is not defined (solids are "
-        "defined with [[solid]] before the arrays that place them) \u2014 did you mean 'bulb'?");
+        "scene.toml:42: array 0 solid: names solid 'bulbs', which is not defined (an array places "
+        "a solid defined by a [[solid]] of that name) \u2014 did you mean 'bulb'?");
   // missing keys
   CHECK(error_of(edited("radius_mm = 100\n", "")) ==
         "scene.toml:21: solid 'ball': the key 'radius_mm' is missing (a sphere has a radius) "
@@ -271,7 +279,7 @@ TEST_CASE("scene errors name the file line key and fix", "[scene]") {
         "scene.toml:13: material 'glass' refractive_index csv: '${CHROMA2_NO_SUCH_VARIABLE}/a.csv' "
         "uses ${CHROMA2_NO_SUCH_VARIABLE}, which is not set (${NAME} stands for the environment "
         "variable NAME) \u2014 set CHROMA2_NO_SUCH_VARIABLE or write the path out");
-  CHECK(error_of(edited("shape = \"sphere\"\nradius_mm = 100",
+  CHECK(error_of(edited("shape = \"sphere\"\nradius_mm = 100\nsubdivisions = 2",
                         "shape = \"mesh\"\nfile = \"/no/such/mesh.stl\"")) ==
         "scene.toml:24: solid 'ball' file: cannot open STL file '/no/such/mesh.stl' (it does not "
         "exist or is unreadable) \u2014 check the path");
@@ -285,6 +293,23 @@ TEST_CASE("scene errors name the file line key and fix", "[scene]") {
   CHECK(error_of(edited("direction = [0, 0, 2]", "direction = [0, 0, 0]")) ==
         "scene.toml:51: source direction: is the zero vector (a beam goes one way) \u2014 give a "
         "direction");
+  CHECK(error_of(edited("radius_mm = 100", "radius_mm = 100\nscale = 2")) ==
+        "scene.toml:25: solid 'ball' scale: does not apply to a sphere (a sphere takes: "
+        "radius_mm, subdivisions, inner, surface) \u2014 remove scale or change the kind");
+  CHECK(error_of(edited("standoff_mm = 100", "standoff_mm = 100\nrotation_npy = \"r.npy\"")) ==
+        "scene.toml:47: array 0 rotation_npy: does not apply to a sphere layout (a sphere layout "
+        "takes: count, radius_mm, standoff_mm, centre_mm) \u2014 remove rotation_npy or change "
+        "the kind");
+  // a table that parses but breaks a rule of its material: the entry's line and label
+  CHECK(error_of(edited("absorption_length_mm = 20000", "absorption_length_mm = -5")) ==
+        "scene.toml:6: material 'water' absorption_length entry 0 (x = 100 nm, y = -5) is not "
+        "allowed (a length is positive (mm); leave the table empty for an infinite one) \u2014 "
+        "correct the table of material 'water'");
+  CHECK(error_of(edited("absorb = 0.5", "absorb = 0.9")) ==
+        "scene.toml:15: surface 'cathode': detect + absorb + reemit + reflect_diffuse + "
+        "reflect_specular + transmit = 1.1 at 300 nm (one uniform draw picks among them, so they "
+        "cannot exceed 1) \u2014 lower the probabilities there (the remainder meets the boundary "
+        "as a dielectric)");
   CHECK(error_of(edited("kind = \"beam\"", "kind = \"point\"")) ==
         "scene.toml:51: source direction: is given for a point source (only a beam has it) "
         "\u2014 remove it");

@@ -14,8 +14,11 @@
 #include "chroma2/io/npy.hpp"
 #include "chroma2/io/obj.hpp"
 #include "chroma2/io/stl.hpp"
+#include "chroma2/physics/material.hpp"
 #include "chroma2/physics/pure_water.hpp"
 #include "chroma2/physics/sources.hpp"
+#include "chroma2/physics/surface.hpp"
+#include "chroma2/physics/surface_library.hpp"
 #include "chroma2/physics/wavelength_spec.hpp"
 
 #include <toml++/toml.h>
@@ -313,6 +316,31 @@ auto within(const Section& s, std::string_view key, F&& f) -> decltype(f()) {
   }
 }
 
+// Runs f, prefixing any chroma2::Error it throws with the scene's file and the entry's line and
+// label (errors of a whole material or surface, found when its tables are built).
+template <class F>
+void within_entry(const Section& s, F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    const bool named = message.rfind(s.label(), 0) == 0;  // the library named the entry itself
+    throw Error(s.ctx().file.string() + ":" + line_of(s.node()) + ": " +
+                (named ? "" : s.label() + ": ") + message);
+  }
+}
+
+// Refuses the keys of `s` that belong to another variant of it: `specific` lists every key that
+// only some variants take, `taken` those the chosen `variant` ("a sphere") takes.
+void refuse_foreign_keys(const Section& s, const Keys& specific, const Keys& taken,
+                         const std::string& variant) {
+  for (std::string_view key : specific)
+    if (s.has(key) && std::find(taken.begin(), taken.end(), key) == taken.end())
+      s.wrong(key, "does not apply to " + variant,
+              variant + " takes: " + (taken.empty() ? std::string("none of them") : join(taken)),
+              "remove " + std::string(key) + " or change the kind");
+}
+
 // ---- tables --------------------------------------------------------------------------------
 
 // A CSV table: a header line naming the columns, then rows of numbers. The first column is the
@@ -347,15 +375,16 @@ SpectralTable read_csv_column(const Path& file, const std::string& column) {
     if (header[k] == column || header[k].rfind(column + " (", 0) == 0) col = k;
   if (!col) {
     Keys names;
-    for (std::size_t k = 1; k < header.size(); ++k) names.push_back(header[k]);
+    for (std::size_t k = 1; k < header.size(); ++k)
+      names.push_back(std::string_view(header[k]).substr(0, header[k].find(" (")));
     const std::string near = closest_key(column, names);
     fail("'" + file.string() + "' has no column '" + column + "'",
          "its columns are: " + join(names),
          near.empty() ? "name one of those" : "did you mean '" + near + "'?");
   }
   for (std::size_t n = 2; std::getline(in, line); ++n) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // a blank line
     const auto f = split(line);
-    if (f.size() == 1 && f[0].empty()) continue;
     double x = 0, y = 0;
     auto num = [](const std::string& s, double& v) {
       const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -532,6 +561,7 @@ void read_materials(const Ctx& c, const toml::table& root, DetectorSpec& d, Name
     if (!names.materials.emplace(name, std::int32_t(d.materials.size())).second)
       s.wrong("name", "'" + name + "' is defined twice", "material names are unique",
               "rename one of them");
+    within_entry(s, [&] { MaterialSet<Host> built(std::vector<MaterialSpec>{m}); });
     d.materials.push_back(std::move(m));
   }
 }
@@ -602,6 +632,10 @@ void read_surfaces(const Ctx& c, const toml::table& root, DetectorSpec& d, Names
     if (!names.surfaces.emplace(name, std::int32_t(d.surfaces.size())).second)
       s.wrong("name", "'" + name + "' is defined twice", "surface names are unique",
               "rename one of them");
+    within_entry(s, [&] {
+      check_surface_models<StandardSurfaceModels>({f});
+      SurfaceSet<Host> built(std::vector<SurfaceSpec>{f});
+    });
     d.surfaces.push_back(std::move(f));
   }
 }
@@ -681,6 +715,39 @@ Mesh read_solid_mesh(const Section& s, const Names& names, std::int32_t material
   static const Keys shapes = {"sphere", "box", "cylinder", "revolution", "pmt", "mesh"};
   const std::string shape = s.choice("shape", shapes, "");
   if (shape.empty()) s.missing("shape", "it says how the solid is made: " + join(shapes));
+  {
+    static const Keys specific = {"radius_mm",
+                                  "subdivisions",
+                                  "half_extent_mm",
+                                  "half_height_mm",
+                                  "segments",
+                                  "rings",
+                                  "profile_mm",
+                                  "file",
+                                  "scale",
+                                  "vertices_npy",
+                                  "triangles_npy",
+                                  "triangle_inner_npy",
+                                  "triangle_outer_npy",
+                                  "triangle_surface_npy",
+                                  "pmt",
+                                  "glass",
+                                  "vacuum",
+                                  "photocathode",
+                                  "back",
+                                  "inner",
+                                  "surface"};
+    static const std::map<std::string, Keys, std::less<>> taken = {
+        {"sphere", {"radius_mm", "subdivisions", "inner", "surface"}},
+        {"box", {"half_extent_mm", "subdivisions", "inner", "surface"}},
+        {"cylinder", {"radius_mm", "half_height_mm", "segments", "rings", "inner", "surface"}},
+        {"revolution", {"profile_mm", "segments", "inner", "surface"}},
+        {"pmt", {"pmt", "glass", "vacuum", "photocathode", "back"}},
+        {"mesh",
+         {"file", "scale", "vertices_npy", "triangles_npy", "triangle_inner_npy",
+          "triangle_outer_npy", "triangle_surface_npy", "inner", "surface"}}};
+    refuse_foreign_keys(s, specific, taken.find(shape)->second, "a " + shape);
+  }
   if (shape == "pmt") {
     PmtShape p;
     if (const toml::table* t = s.subtable("pmt")) {
@@ -837,9 +904,8 @@ void read_arrays(const Ctx& c, const toml::table& root, DetectorSpec& d, const N
     const Section s(c, t, "array " + std::to_string(i), array_keys);
     // the solid placed: one `solid`, or (npy layout) a list `solids` indexed per row by solid_npy
     const auto solid_id = [&](std::string_view key, const std::string& solid) {
-      return std::uint32_t(
-          resolve(s, key, solid, names.solids, "solid",
-                  "solids are defined with [[solid]] before the arrays that place them"));
+      return std::uint32_t(resolve(s, key, solid, names.solids, "solid",
+                                   "an array places a solid defined by a [[solid]] of that name"));
     };
     std::vector<std::uint32_t> solids;
     if (s.has("solids")) {
@@ -861,6 +927,16 @@ void read_arrays(const Ctx& c, const toml::table& root, DetectorSpec& d, const N
     }
     const std::string layout = s.choice("layout", {"sphere", "cylinder", "npy"}, "");
     if (layout.empty()) s.missing("layout", "sphere, cylinder or npy");
+    {
+      static const Keys specific = {"count",           "radius_mm",   "half_height_mm",
+                                    "standoff_mm",     "centre_mm",   "rotation_npy",
+                                    "translation_npy", "channel_npy", "solid_npy"};
+      static const std::map<std::string, Keys, std::less<>> taken = {
+          {"sphere", {"count", "radius_mm", "standoff_mm", "centre_mm"}},
+          {"cylinder", {"count", "radius_mm", "half_height_mm", "standoff_mm", "centre_mm"}},
+          {"npy", {"rotation_npy", "translation_npy", "channel_npy", "solid_npy"}}};
+      refuse_foreign_keys(s, specific, taken.find(layout)->second, "a " + layout + " layout");
+    }
     std::int64_t first =
         s.integer("first_channel", std::int64_t(count_channels(d.scene)), 0, (1ll << 31) - 1);
     std::vector<RigidTransform> placed;
@@ -938,6 +1014,11 @@ void read_source(const Ctx& c, const toml::table& root, DetectorSpec& d) {
   src.kind = kind == "beam"   ? SourceSpec::Kind::beam
              : kind == "list" ? SourceSpec::Kind::list
                               : SourceSpec::Kind::point;
+  if (src.kind == SourceSpec::Kind::list)
+    for (const char* k : {"position_mm", "time_ns"})
+      if (s.has(k))
+        s.wrong(k, "is given for a list source", "each listed photon has its own position and time",
+                "remove it");
   src.position = s.vec3("position_mm").value_or(Vec3{0, 0, 0});
   src.time_ns = float(s.number("time_ns", 0));
   if (src.kind == SourceSpec::Kind::beam) {
@@ -961,7 +1042,7 @@ void read_source(const Ctx& c, const toml::table& root, DetectorSpec& d) {
   if (s.has("spectrum")) {
     w.kind = WavelengthChoice::Kind::spectrum;
     w.spectrum = read_table(s, "spectrum");
-    within(s, "spectrum", [&] { Spectrum<Host> check(w.spectrum, "source spectrum"); });
+    within(s, "spectrum", [&] { Spectrum<Host> check(w.spectrum, "spectrum"); });
   } else if (s.has("wavelength_nm")) {
     if (s.get("wavelength_nm")->is_array()) {
       const auto r = s.numbers("wavelength_nm", 2);
@@ -1133,7 +1214,9 @@ DetectorSpec parse_scene(std::string_view text, const std::filesystem::path& ori
     d.scene.world_material =
         material_id(s, "world", names, "the world is the material outside every solid");
   } else {
-    top.missing("detector", "it names the world material: [detector] world = \"...\"");
+    bad(c, &root, "scene", "has no [detector] table",
+        "it names the world material, the medium outside every solid",
+        "add [detector] with world = \"<material name>\"");
   }
   read_solids(c, root, d, names);
   read_arrays(c, root, d, names);
