@@ -5,6 +5,7 @@
 
 #include "tools/sim/render.hpp"
 
+#include "chroma2/config/error.hpp"
 #include "chroma2/geometry/builders.hpp"
 #include "chroma2/geometry/triangle_geometry.hpp"
 
@@ -297,6 +298,31 @@ TEST_CASE("Threads do not change the picture", "[render]") {
   o.threads = 3;
   const Image three = render(s.spec, s.geometry.ref(), o);
   CHECK(one.rgb == three.rgb);
+}
+
+TEST_CASE("render_on_device gives render's picture or says why it cannot", "[render]") {
+  Setup s = make_setup([] {
+    std::vector<Mesh> m;
+    m.push_back(make_box({1000, 1000, 1000}, 1, {1, 0, -1}));
+    m.push_back(make_cylinder(200, 300, 24, 1, {1, 1, -1}));
+    return m;
+  }());
+  RenderOptions o;
+  o.width = 160;
+  o.height = 120;
+  const Image cpu = render(s.spec, s.geometry.ref(), o);
+  // Built without CUDA, or no GPU visible: a chroma2::Error that says so. With a GPU: the same
+  // picture (tests/tools/gpu_render.cpp compares larger scenes).
+  try {
+    const Image gpu = render_on_device(s.spec, s.geometry, o);
+    CHECK(gpu.width == cpu.width);
+    CHECK(gpu.height == cpu.height);
+    CHECK(gpu.rgb == cpu.rgb);
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    CHECK((what.find("without CUDA") != std::string::npos ||
+           what.find("no GPU") != std::string::npos));
+  }
 }
 
 TEST_CASE("The default camera frames the scene from outside and above", "[render]") {

@@ -238,11 +238,12 @@ int render_scene(const RenderArgs& a) {
   ro.height = a.height;
   ro.threads = a.threads;
   if (!a.camera.empty()) ro.camera = parse_camera(a.camera);
+  std::string note;
+  const Backend backend = choose_backend(a.backend, &note);  // the picture's and the tracks'
   std::vector<PhotonTrack> tracks;
   if (a.tracks) {
     RunRequest req;
-    std::string note;
-    req.backend = choose_backend(a.backend, &note);
+    req.backend = backend;
     req.threads = a.threads;
     req.photons = a.tracks;
     req.events = 1;
@@ -250,13 +251,15 @@ int render_scene(const RenderArgs& a) {
     req.max_steps = spec.run.max_steps;
     req.output = OutputTier::history;
     req.history_points = 64;
-    RunOutcome r = req.backend == Backend::cuda ? run_cuda(spec, req, {}) : run_cpu(spec, req, {});
+    RunOutcome r = backend == Backend::cuda ? run_cuda(spec, req, {}) : run_cpu(spec, req, {});
     tracks = std::move(r.tracks);
   }
-  const Image image = render(spec, geometry.ref(), ro, tracks);
+  const Image image = backend == Backend::cuda ? render_on_device(spec, geometry, ro, tracks)
+                                               : render(spec, geometry.ref(), ro, tracks);
   write_png(image, a.out);
-  std::printf("chroma2-sim render: %s (%d x %d%s) -> %s\n", spec.name.c_str(), a.width, a.height,
-              a.tracks ? fmt::format(", {} tracks", tracks.size()).c_str() : "", a.out.c_str());
+  std::printf("chroma2-sim render: %s (%d x %d%s, on %s) -> %s\n", spec.name.c_str(), a.width,
+              a.height, a.tracks ? fmt::format(", {} tracks", tracks.size()).c_str() : "",
+              backend == Backend::cuda ? "the GPU" : "the CPU", a.out.c_str());
   return 0;
 }
 
@@ -272,13 +275,19 @@ int run_cli(int argc, char** argv) {
     app.add_option("--out", a.out, "PNG file to write")->capture_default_str();
     app.add_option("--camera", a.camera, "camera as 'x,y,z:lx,ly,lz[:fov_deg]' in mm");
     app.add_option("--tracks", a.tracks, "photons whose paths are drawn")
+        ->capture_default_str()
         ->check(CLI::Range(0u, 100000u));
-    app.add_option("--width", a.width, "picture width, pixels")->check(CLI::Range(16, 16384));
-    app.add_option("--height", a.height, "picture height, pixels")->check(CLI::Range(16, 16384));
-    app.add_option("--backend", a.backend, "where the tracked photons run")
+    app.add_option("--width", a.width, "picture width, pixels")
+        ->capture_default_str()
+        ->check(CLI::Range(16, 16384));
+    app.add_option("--height", a.height, "picture height, pixels")
+        ->capture_default_str()
+        ->check(CLI::Range(16, 16384));
+    app.add_option("--backend", a.backend, "where the picture is drawn and the photons run")
+        ->capture_default_str()
         ->check(CLI::IsMember({"auto", "cuda", "cpu"}));
     app.add_option("--threads", a.threads, "CPU threads (0: all)");
-    app.add_option("--seed", a.seed, "run seed of the tracked photons");
+    app.add_option("--seed", a.seed, "run seed of the tracked photons")->capture_default_str();
     try {
       app.parse(argc - 1, argv + 1);
     } catch (const CLI::ParseError& e) {

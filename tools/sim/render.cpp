@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The picture command's renderer (render.hpp states the rules): one camera ray per pixel through
-// the built geometry's closest-hit query, rows shared among threads, tracks drawn afterwards as
-// clipped one-pixel lines, and the PNG writer (libpng's simplified interface).
+// The picture command's renderer (render.hpp states the rules): the host side of a picture (checked
+// options, camera, colour and cutaway tables), the CPU path (one camera ray per pixel through
+// render_pixel.hpp's shade_pixel, rows shared among threads), tracks drawn afterwards as clipped
+// one-pixel lines, and the PNG writer (libpng's simplified interface). The GPU path is
+// render_cuda.cu; without it, render_on_device() here says the tool was built without CUDA.
 
 #include "tools/sim/render.hpp"
 
+#include "tools/sim/render_pixel.hpp"
+
 #include "chroma2/config/error.hpp"
-#include "chroma2/core/invalid_index.hpp"
-#include "chroma2/geometry/detail/intersect.hpp"
-#include "chroma2/geometry/detail/traverse.hpp"
 
 #include <png.h>
 
@@ -108,42 +109,24 @@ Camera camera_for(Vec3 centre, float radius) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The camera's frame and its pixel <-> direction mapping.
+// The camera's frame (render_pixel.hpp's CameraFrame maps pixels to directions and back).
 
-struct View {
-  Vec3 eye, forward, right, up;  // right-handed: right = forward x up
-  float tan_half_v, tan_half_h;  // tangents of half the vertical and horizontal field of view
-  int width, height;
-
-  View(const Camera& cam, int w, int h) : eye(cam.position), width(w), height(h) {
-    forward = normalize(cam.look_at - cam.position);
-    Vec3 r = cross(forward, cam.up);
-    if (!(dot(r, r) > 1e-12f)) {  // `up` along the view: any perpendicular will do
-      r = cross(forward, Vec3{0, 1, 0});
-      if (!(dot(r, r) > 1e-12f)) r = cross(forward, Vec3{1, 0, 0});
-    }
-    right = normalize(r);
-    up = cross(right, forward);
-    tan_half_v = std::tan(0.5f * cam.fov_deg * std::numbers::pi_v<float> / 180);
-    tan_half_h = tan_half_v * float(w) / float(h);
+CameraFrame make_frame(const Camera& cam, int w, int h) {
+  CameraFrame f;
+  f.eye = cam.position;
+  f.width = w, f.height = h;
+  f.forward = normalize(cam.look_at - cam.position);
+  Vec3 r = cross(f.forward, cam.up);
+  if (!(dot(r, r) > 1e-12f)) {  // `up` along the view: any perpendicular will do
+    r = cross(f.forward, Vec3{0, 1, 0});
+    if (!(dot(r, r) > 1e-12f)) r = cross(f.forward, Vec3{1, 0, 0});
   }
-  // The unit direction through the centre of pixel (x, y).
-  Vec3 ray(int x, int y) const {
-    const float sx = (2 * (float(x) + 0.5f) / float(width) - 1) * tan_half_h;
-    const float sy = (1 - 2 * (float(y) + 0.5f) / float(height)) * tan_half_v;
-    return normalize(forward + sx * right + sy * up);
-  }
-  // Camera coordinates of a world point: along right, up and forward (mm).
-  Vec3 local(Vec3 p) const {
-    const Vec3 v = p - eye;
-    return {dot(v, right), dot(v, up), dot(v, forward)};
-  }
-  // Pixel coordinates of a camera-frame point in front of the camera (inverse of ray()).
-  void project(Vec3 c, double& px, double& py) const {
-    px = (double(c.x) / c.z / tan_half_h + 1) * 0.5 * width - 0.5;
-    py = (1 - double(c.y) / c.z / tan_half_v) * 0.5 * height - 0.5;
-  }
-};
+  f.right = normalize(r);
+  f.up = cross(f.right, f.forward);
+  f.tan_half_v = std::tan(0.5f * cam.fov_deg * std::numbers::pi_v<float> / 180);
+  f.tan_half_h = f.tan_half_v * float(w) / float(h);
+  return f;
+}
 
 void check_camera(const Camera& cam) {
   const auto finite = [](Vec3 v) {
@@ -161,46 +144,7 @@ void check_camera(const Camera& cam) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Colours.
-
-struct Colour {
-  float r, g, b;  // 0..255
-};
-
-// Hue (degrees), saturation and value in [0, 1] to RGB.
-Colour hsv(float hue_deg, float s, float v) {
-  const float h = std::fmod(hue_deg, 360.0f) / 60.0f;
-  const float c = v * s, x = c * (1 - std::fabs(std::fmod(h, 2.0f) - 1)), m = v - c;
-  float r = 0, g = 0, b = 0;
-  switch (int(h)) {
-    case 0:
-      r = c, g = x;
-      break;
-    case 1:
-      r = x, g = c;
-      break;
-    case 2:
-      g = c, b = x;
-      break;
-    case 3:
-      g = x, b = c;
-      break;
-    case 4:
-      r = x, b = c;
-      break;
-    default:
-      r = c, b = x;
-      break;
-  }
-  return {255 * (r + m), 255 * (g + m), 255 * (b + m)};
-}
-
-// A hue for index i, well spread for neighbouring ids (golden-ratio steps) and kept out of the
-// amber band 25..65 degrees that belongs to the photocathodes.
-float palette_hue(std::uint32_t i, float offset) {
-  const float f = std::fmod(offset + 0.6180340f * float(i % 4096), 1.0f);
-  return 65 + 320 * f;
-}
+// Colours (render_pixel.hpp's hsv and palette_hue give the hues).
 
 bool detects(const SurfaceSpec& s) {
   std::string name = s.name;
@@ -210,36 +154,26 @@ bool detects(const SurfaceSpec& s) {
   return s.model == static_cast<std::uint32_t>(SurfaceModel::metal) && !s.efficiency.y.empty();
 }
 
-struct Palette {
-  std::vector<Colour> surfaces, materials;
-  Colour surface(std::int32_t id) const {
-    if (id >= 0 && std::size_t(id) < surfaces.size()) return surfaces[std::size_t(id)];
-    return hsv(palette_hue(std::uint32_t(id), 0.11f), 0.75f, 0.95f);  // a surface with no entry
-  }
-  Colour material(std::int32_t id) const {
-    if (id >= 0 && std::size_t(id) < materials.size()) return materials[std::size_t(id)];
-    return {200, 200, 200};
-  }
-};
-
-Palette make_palette(const DetectorSpec& spec) {
-  Palette p;
+// Surfaces: amber when they detect, else a saturated hue by id. Materials: paler, so that a
+// coloured surface stands out against them, with enough entries for every id a triangle names even
+// when the material table is shorter (a bare geometry).
+void make_palette(const DetectorSpec& spec, std::vector<Colour>& surfaces,
+                  std::vector<Colour>& materials) {
   const Colour amber{float(photocathode_colour.r), float(photocathode_colour.g),
                      float(photocathode_colour.b)};
+  surfaces.clear();
   for (std::size_t i = 0; i < spec.surfaces.size(); ++i)
-    p.surfaces.push_back(detects(spec.surfaces[i])
-                             ? amber
-                             : hsv(palette_hue(std::uint32_t(i), 0.11f), 0.75f, 0.95f));
-  // Materials: paler, so that a coloured surface stands out against them. Enough entries for every
-  // id a triangle names even when the material table is shorter (a bare geometry).
+    surfaces.push_back(detects(spec.surfaces[i])
+                           ? amber
+                           : hsv(palette_hue(std::uint32_t(i), 0.11f), 0.75f, 0.95f));
   std::size_t n = spec.materials.size();
   for (const Mesh& m : spec.scene.meshes)
     for (const TriangleMaterials& t : m.materials)
       n = std::max(
           {n, std::size_t(std::max(t.inner, 0)) + 1, std::size_t(std::max(t.outer, 0)) + 1});
+  materials.clear();
   for (std::size_t i = 0; i < n; ++i)
-    p.materials.push_back(hsv(palette_hue(std::uint32_t(i), 0.47f), 0.35f, 0.85f));
-  return p;
+    materials.push_back(hsv(palette_hue(std::uint32_t(i), 0.47f), 0.35f, 0.85f));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,7 +208,7 @@ bool clip_to_image(double& x0, double& y0, double& x1, double& y1, int w, int h)
   return true;
 }
 
-void draw_segment(Image& img, const View& view, Vec3 a, Vec3 b, Rgb colour) {
+void draw_segment(Image& img, const CameraFrame& view, Vec3 a, Vec3 b, Rgb colour) {
   Vec3 ca = view.local(a), cb = view.local(b);
   constexpr float near_mm = 1e-3f;  // points closer to the camera's plane than this are clipped
   if (ca.z < near_mm && cb.z < near_mm) return;
@@ -303,7 +237,11 @@ void draw_segment(Image& img, const View& view, Vec3 a, Vec3 b, Rgb colour) {
   }
 }
 
-void draw_tracks(Image& img, const View& view, std::span<const PhotonTrack> tracks) {
+}  // namespace
+
+// -----------------------------------------------------------------------------------------------
+
+void draw_tracks(Image& img, const CameraFrame& view, std::span<const PhotonTrack> tracks) {
   for (const PhotonTrack& t : tracks) {
     const Rgb colour = track_colour(t.photon.reason);
     std::vector<Vec3> path;
@@ -316,76 +254,6 @@ void draw_tracks(Image& img, const View& view, std::span<const PhotonTrack> trac
       draw_segment(img, view, path[k], path[k + 1], colour);
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// The camera ray's query: TriangleGeometryRef::closest_hit with the cutaway applied during the
-// walk, so that what is cut away costs no second query.
-
-// What the cutaway does to a placement (render.hpp, "Cutaway").
-enum Cut : std::uint8_t {
-  keep = 0,    // drawn
-  shell = 1,   // seen through where its outward normal faces the camera
-  hidden = 2,  // left out
-};
-
-// The closest hit along `ray` of what `cut` (one entry per placement id) leaves visible; with
-// `only` set, of that placement alone.
-Hit visible_hit(const TriangleGeometryRef& g, std::span<const std::uint8_t> cut, Ray ray,
-                std::uint32_t only = invalid_index) {
-  Hit h{};
-  h.distance = ray.tmax;
-  h.instance = h.primitive = invalid_index;
-  h.surface = h.channel = -1;
-  h.inner_material = h.outer_material = g.world_material;
-  if (g.instance_count == 0) return h;
-  const auto cut_of = [&](std::uint32_t id) {
-    return id < cut.size() ? cut[id] : std::uint8_t(keep);
-  };
-  float tmax = ray.tmax;
-  std::uint32_t best_instance = invalid_index, best_triangle = 0;
-  float best_u = 0, best_v = 0;
-  Vec3 local_dir{0, 0, 1};   // the ray's direction in the entered placement's frame
-  bool skip_facing = false;  // the entered placement is a shell: pass its faces towards the ray
-  detail::traverse_instanced(
-      g.nodes, g.top_root, ray.origin, ray.direction, ray.tmin, tmax,
-      [&](std::uint32_t i, detail::PreparedRay& local) -> std::uint32_t {
-        const InstanceRecord& inst = g.instances[i];
-        local_dir = inst.transform.rotate_inverse(ray.direction);
-        local = detail::prepare_ray(inst.transform.apply_inverse(ray.origin), local_dir);
-        const std::uint8_t c = cut_of(inst.id);
-        skip_facing = c == shell;
-        if (c == hidden || (only != invalid_index && inst.id != only))
-          return invalid_index;  // no tree to walk: back to the top level
-        return g.meshes[inst.mesh].root;
-      },
-      [&](std::uint32_t i, std::uint32_t first, std::uint32_t count,
-          const detail::PreparedRay& local, float& tmax_mesh) {
-        for (std::uint32_t j = first; j < first + count; ++j) {
-          const PackedTriangle& tri = g.triangles[j];
-          float t, u, v;
-          if (!detail::ray_triangle(local, tri.v0, tri.v1, tri.v2, ray.tmin, tmax_mesh, t, u, v))
-            continue;
-          if (skip_facing && dot(cross(tri.v1 - tri.v0, tri.v2 - tri.v1), local_dir) < 0) continue;
-          tmax_mesh = t;
-          best_instance = i, best_triangle = j, best_u = u, best_v = v;
-        }
-      });
-  if (best_instance == invalid_index) return h;
-  const InstanceRecord& inst = g.instances[best_instance];
-  const PackedTriangle& tri = g.triangles[best_triangle];
-  const TriangleMaterials m = g.materials[g.meshes[inst.mesh].material_offset + tri.primitive];
-  h.distance = tmax;
-  h.instance = inst.id;
-  h.primitive = tri.primitive;
-  h.u = best_u, h.v = best_v;
-  h.normal = inst.transform.rotate(TriangleGeometryRef::unit_normal(tri.v0, tri.v1, tri.v2));
-  h.inner_material = m.inner, h.outer_material = m.outer;
-  h.surface = m.surface;
-  h.channel = inst.channel;
-  return h;
-}
-
-}  // namespace
 
 // -----------------------------------------------------------------------------------------------
 
@@ -409,8 +277,9 @@ Camera default_camera(const Scene& scene) {
   return camera_for(b.centre, b.radius);
 }
 
-Image render(const DetectorSpec& spec, const TriangleGeometryRef& geometry,
-             const RenderOptions& options, std::span<const PhotonTrack> tracks) {
+void prepare_render(RenderSetup& setup, const DetectorSpec& spec,
+                    const TriangleGeometryRef& geometry, const RenderOptions& options,
+                    std::span<const PhotonTrack> tracks) {
   constexpr int max_side = 16384;
   if (options.width < 1 || options.height < 1 || options.width > max_side ||
       options.height > max_side)
@@ -433,73 +302,49 @@ Image render(const DetectorSpec& spec, const TriangleGeometryRef& geometry,
     cam = camera_for(b.empty() ? Vec3{0, 0, 0} : b.centre(), b.radius());
   }
   check_camera(cam);
-  const View view(cam, options.width, options.height);
-  const Palette palette = make_palette(spec);
+  RenderView& view = setup.view;
+  view = RenderView{};
+  view.frame = make_frame(cam, options.width, options.height);
+  view.geometry = geometry;
+  view.background = background_colour;
+  make_palette(spec, setup.surface_colours, setup.material_colours);
 
   // The cutaway (render.hpp): which placements the camera ray passes through, and how.
-  std::vector<std::uint8_t> cut(spec.scene.placements.size(), keep);
+  setup.cut.assign(spec.scene.placements.size(), keep);
   if (options.cutaway && spec.scene.placements.size() > 1) {
-    const float centre_depth = dot(bounds.centre - cam.position, view.forward);  // mm
+    const float centre_depth = dot(bounds.centre - cam.position, view.frame.forward);  // mm
     const bool outside = norm(cam.position - bounds.centre) > bounds.radius;
-    for (std::size_t p = 0; p < cut.size(); ++p) {
+    for (std::size_t p = 0; p < setup.cut.size(); ++p) {
       const float r = bounds.placement_radius[p];
       if (r > 0.5f * bounds.radius)
-        cut[p] = shell;
-      else if (outside &&
-               dot(bounds.placement_centre[p] - cam.position, view.forward) + r < centre_depth)
-        cut[p] = hidden;
+        setup.cut[p] = shell;
+      else if (outside && dot(bounds.placement_centre[p] - cam.position, view.frame.forward) + r <
+                              centre_depth)
+        setup.cut[p] = hidden;
     }
   }
+  view.surface_colours = setup.surface_colours.data();
+  view.surface_count = std::uint32_t(setup.surface_colours.size());
+  view.material_colours = setup.material_colours.data();
+  view.material_count = std::uint32_t(setup.material_colours.size());
+  view.cut = setup.cut.data();
+  view.cut_count = std::uint32_t(setup.cut.size());
 
   // Distances over which the picture darkens: the scene's nearest and farthest points (mm).
-  const float near_mm = std::max(0.0f, norm(bounds.centre - cam.position) - bounds.radius);
-  const float depth_mm = std::max(2 * bounds.radius, 1e-3f);
+  view.near_mm = std::max(0.0f, norm(bounds.centre - cam.position) - bounds.radius);
+  view.depth_mm = std::max(2 * bounds.radius, 1e-3f);
+}
 
-  // Where a ray continues past a boundary it met at distance d (mm): far enough not to meet the
-  // same boundary again at a neighbouring triangle's edge.
-  const auto past = [](float d) { return d + std::max(1e-5f * d, 1e-4f); };
-
-  // The colour seen along one camera ray.
-  const auto trace = [&](Vec3 dir) -> Rgb {
-    const Ray ray{cam.position, 0.0f, dir, std::numeric_limits<float>::infinity()};
-    const Hit h = visible_hit(geometry, cut, ray);
-    if (!h.hit()) return background_colour;
-    // A plain boundary is clear glass when a surface of the same placement lies behind it (a PMT's
-    // photocathode inside its envelope); otherwise it is what the ray shows.
-    Hit shown = h;
-    if (h.surface < 0) {
-      Ray inside = ray;
-      inside.tmin = past(h.distance);
-      for (int layer = 0; layer < 4; ++layer) {
-        const Hit g = visible_hit(geometry, cut, inside, h.instance);
-        if (!g.hit()) break;
-        if (g.surface >= 0) {
-          shown = g;
-          break;
-        }
-        inside.tmin = past(g.distance);
-      }
-    }
-    const float facing = dot(shown.normal, dir);  // < 0: the ray meets the normal's (outer) side
-    const Colour base = shown.surface >= 0 ? palette.surface(shown.surface)
-                                           : palette.material(facing < 0 ? shown.outer_material
-                                                                         : shown.inner_material);
-    const float lambert = std::fabs(facing);  // headlight: the light comes from the camera
-    const float fade = 1 - 0.35f * std::clamp((shown.distance - near_mm) / depth_mm, 0.0f, 1.0f);
-    const float k = (0.3f + 0.7f * lambert) * fade;
-    const auto channel = [k](float c) {
-      return std::uint8_t(std::clamp(std::lround(c * k), 0L, 255L));
-    };
-    Rgb out{channel(base.r), channel(base.g), channel(base.b)};
-    if (out == background_colour) out.b = std::uint8_t(out.b + 1);  // geometry is never background
-    return out;
-  };
-
+Image render(const DetectorSpec& spec, const TriangleGeometryRef& geometry,
+             const RenderOptions& options, std::span<const PhotonTrack> tracks) {
+  RenderSetup setup;
+  prepare_render(setup, spec, geometry, options, tracks);
+  const RenderView& view = setup.view;
   Image img{
       options.width, options.height,
       std::vector<std::uint8_t>(std::size_t(options.width) * std::size_t(options.height) * 3)};
   const auto shade_row = [&](int y) {
-    for (int x = 0; x < img.width; ++x) put(img, x, y, trace(view.ray(x, y)));
+    for (int x = 0; x < img.width; ++x) put(img, x, y, shade_pixel(view, x, y));
   };
 
   // Rows handed out one at a time, so threads that meet cheap rows take more of them.
@@ -517,9 +362,18 @@ Image render(const DetectorSpec& spec, const TriangleGeometryRef& geometry,
     work();
   }  // joined here
 
-  draw_tracks(img, view, tracks);
+  draw_tracks(img, view.frame, tracks);
   return img;
 }
+
+#if !defined(CHROMA2_SIM_HAS_CUDA_RENDER)
+Image render_on_device(const DetectorSpec&, const TriangleGeometry<Host>&, const RenderOptions&,
+                       std::span<const PhotonTrack>) {
+  fail("rendering on the GPU is not available",
+       "this chroma2-sim was built without CUDA (no render_cuda.cu)",
+       "render on the CPU (render()), or rebuild with nvcc present (-Dcuda=enabled)");
+}
+#endif
 
 void write_png(const Image& image, const std::filesystem::path& path) {
   if (image.width < 1 || image.height < 1 ||

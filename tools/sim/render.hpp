@@ -36,6 +36,9 @@
 //  - Tracks: each photon's step points, then its final position, joined by one-pixel lines
 //    coloured by how the photon ended (track_colour). Lines are drawn over the picture with no
 //    occlusion by the geometry; segments behind the camera are clipped.
+//  - Where: render() shades the pixels on CPU threads; render_on_device() shades them on the GPU,
+//    one thread a pixel, with the same code (render_pixel.hpp) and the same tables, and gives the
+//    same picture. Tracks are drawn on the host in both.
 #pragma once
 
 #include "chroma2/core/hit_record.hpp"
@@ -52,6 +55,12 @@
 #include <string_view>
 #include <vector>
 
+namespace chroma2 {
+struct Host;
+template <class Space>
+class TriangleGeometry;
+}  // namespace chroma2
+
 namespace chroma2::sim {
 
 struct Camera {
@@ -64,7 +73,7 @@ struct Camera {
 struct RenderOptions {
   int width = 1024, height = 768;  // pixels
   std::optional<Camera> camera;    // none: default_camera() of the scene
-  unsigned threads = 0;            // 0: one per hardware thread
+  unsigned threads = 0;            // CPU path: 0 for one per hardware thread; unused on the GPU
   bool cutaway = true;             // see the header comment
 };
 
@@ -100,6 +109,15 @@ Camera default_camera(const Scene& scene);
 // The picture of `geometry` (built from spec.scene) with `tracks` drawn over it.
 Image render(const DetectorSpec& spec, const TriangleGeometryRef& geometry,
              const RenderOptions& options, std::span<const PhotonTrack> tracks = {});
+
+// The same picture with the pixels shaded on the GPU: uploads `built` (the geometry built from
+// spec.scene) and the colour and cutaway tables, shades one pixel a thread, copies the image back
+// and draws `tracks` on the host as render() does. Throws chroma2::Error when the tool was built
+// without CUDA (render.cpp's stand-in) or no CUDA device is visible. A caller picks it when the
+// backend is cuda: Backend::cuda from `--backend cuda`, or `auto` with cuda_device_present()
+// (run.hpp), else render(spec, built.ref(), options, tracks).
+Image render_on_device(const DetectorSpec& spec, const TriangleGeometry<Host>& built,
+                       const RenderOptions& options, std::span<const PhotonTrack> tracks = {});
 
 // Writes the image as an 8-bit RGB PNG; chroma2::Error naming the file when it cannot.
 void write_png(const Image& image, const std::filesystem::path& path);
