@@ -213,6 +213,8 @@ TEST_CASE("Detecting surfaces are amber and others are not", "[render]") {
   SurfaceSpec paint;
   paint.name = "black_paint";
   paint.absorb = flat(1.0);
+  paint.detect =
+      flat(0.0);  // a detect column of zeros (as Chroma's black surface has) is no sensor
   Setup s = make_setup(
       [] {
         std::vector<Mesh> m;

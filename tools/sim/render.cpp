@@ -146,12 +146,19 @@ void check_camera(const Camera& cam) {
 // ---------------------------------------------------------------------------------------------
 // Colours (render_pixel.hpp's hsv and palette_hue give the hues).
 
+// A table with a positive value somewhere (a detect column of zeros, as a black surface may
+// carry, does not make a photocathode).
+bool positive_somewhere(const SpectralTable& t) {
+  return std::any_of(t.y.begin(), t.y.end(), [](double v) { return v > 0; });
+}
+
 bool detects(const SurfaceSpec& s) {
   std::string name = s.name;
   for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
   if (name.find("photocathode") != std::string::npos) return true;
-  if (!s.detect.y.empty()) return true;
-  return s.model == static_cast<std::uint32_t>(SurfaceModel::metal) && !s.efficiency.y.empty();
+  if (positive_somewhere(s.detect)) return true;
+  return s.model == static_cast<std::uint32_t>(SurfaceModel::metal) &&
+         positive_somewhere(s.efficiency);
 }
 
 // Surfaces: amber when they detect, else a saturated hue by id. Materials: paler, so that a

@@ -9,13 +9,13 @@
 //  - Camera: a pinhole at `position` looking at `look_at`; `fov_deg` is the vertical field of view
 //    and `up` fixes the roll. Without one, default_camera() frames the whole scene.
 //  - Colour: a triangle with a surface takes its surface's colour: amber (photocathode_colour) when
-//    the surface detects photons (its name contains "photocathode", it has a `detect` table, or it
-//    is a metal surface with an `efficiency` table), else a saturated colour hashed from the
-//    surface id. A triangle without a surface takes the (paler) colour of the material on the side
-//    the camera ray comes from: the outer material when the ray meets the normal's side, else the
-//    inner one. A boundary without a surface is clear glass when a surface of the same placement
-//    lies behind it along the ray (up to 4 boundaries deep): a PMT shows its photocathode through
-//    its envelope, while a plain solid shows its own material.
+//    the surface detects photons (its name contains "photocathode", its `detect` table is positive
+//    somewhere, or it is a metal surface whose `efficiency` table is), else a saturated colour
+//    hashed from the surface id. A triangle without a surface takes the (paler) colour of the
+//    material on the side the camera ray comes from: the outer material when the ray meets the
+//    normal's side, else the inner one. A boundary without a surface is clear glass when a surface
+//    of the same placement lies behind it along the ray (up to 4 boundaries deep): a PMT shows its
+//    photocathode through its envelope, while a plain solid shows its own material.
 //  - Shading: Lambert with a light at the camera (two-sided, so a face seen from behind is lit as
 //    well) plus ambient, and up to 35% darker from the nearest to the farthest point of the scene.
 //  - Cutaway (on by default): detectors are closed shells and the tank would hide everything in it.
