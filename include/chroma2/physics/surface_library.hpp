@@ -259,8 +259,8 @@ struct WavelengthShiftingSurface {
 };
 
 // The run-time choice among a compile-time list of models. A surface whose model is not in the
-// list meets the boundary as a plain dielectric (OpticalSetup rejects such a surface on the host
-// before anything runs).
+// list meets the boundary as a plain dielectric (check_surface_models, below, rejects such a
+// surface on the host before anything runs).
 template <class... Models>
 struct SurfaceModels {
   static_assert((SurfaceModelFor<Models, SurfacesRef> && ...),
