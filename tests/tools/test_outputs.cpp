@@ -109,7 +109,7 @@ TEST_CASE("hits in csv parse back to the same values", "[outputs]") {
   while (std::getline(in, line)) rows.push_back(line);
   REQUIRE(rows.size() == 4);
   CHECK(rows[2] ==
-        "1,0.25,402,2,-5,10000,0,0.6000000238418579,0.800000011920929,1,0,0,2147483652,"
+        "1,0.25,402,2,-5,10000,0,0.6,0.8,1,0,0,2147483652,"
         "8589934599,1099511627778,1,5,2,12347");
 }
 

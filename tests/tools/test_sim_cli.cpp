@@ -105,6 +105,17 @@ TEST_CASE("chroma2-sim writes the tier it is asked for", "[cli]") {
               .status == 0);
   CHECK(lines(slurp(history / "photons.csv")) >= 501);  // every final photon
   CHECK(lines(slurp(history / "tracks.csv")) > 1000);   // its start and each step's point
+  const fs::path npy_only = scratch() / "npy-only";
+  REQUIRE(
+      sim("--photons 2000 --backend cpu --formats npy --quiet --out " + npy_only.string()).status ==
+      0);
+  CHECK(fs::exists(npy_only / "hits.npy"));
+  CHECK_FALSE(fs::exists(npy_only / "hits.csv"));
+  CHECK_FALSE(fs::exists(npy_only / "hits.h5"));
+  CHECK(fs::exists(npy_only / "summary.json"));
+  const Result bad_format = sim("--formats npy,parquet");
+  CHECK(bad_format.status != 0);
+  CHECK_THAT(bad_format.err, ContainsSubstring("parquet"));
   const fs::path ch = scratch() / "channels";
   REQUIRE(
       sim("--photons 3000 --backend cpu --output channels --quiet --out " + ch.string()).status ==

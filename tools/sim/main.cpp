@@ -40,6 +40,7 @@ struct Options {
   unsigned threads = 0;
   std::string output;
   std::string out = "chroma2-out";
+  std::vector<std::string> formats{"npy", "csv", "h5"};
   bool quiet = false;
 };
 
@@ -133,11 +134,11 @@ int simulate(const Options& o) {
 
   std::vector<std::string> written;
   auto write_all = [&](const RecordTable& table) {
-    for (const char* ext : {".npy", ".csv", ".h5"}) {
-      const fs::path f = fs::path(o.out) / (table.name() + ext);
-      if (std::string(ext) == ".npy") write_npy(table, f);
-      if (std::string(ext) == ".csv") write_csv(table, f);
-      if (std::string(ext) == ".h5") write_h5(table, f);
+    for (const std::string& format : o.formats) {
+      const fs::path f = fs::path(o.out) / (table.name() + "." + format);
+      if (format == "npy") write_npy(table, f);
+      if (format == "csv") write_csv(table, f);
+      if (format == "h5") write_h5(table, f);
       written.push_back(f.string());
     }
   };
@@ -316,6 +317,10 @@ int run_cli(int argc, char** argv) {
   app.add_option("--output", o.output, "what is written: hits, photons, history or channels")
       ->check(CLI::IsMember({"hits", "photons", "history", "channels"}));
   app.add_option("--out", o.out, "output folder")->capture_default_str();
+  app.add_option("--formats", o.formats, "record files to write: npy, csv, h5 (comma separated)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"npy", "csv", "h5"}))
+      ->capture_default_str();
   app.add_flag("--quiet", o.quiet, "no summary, no progress bar");
   app.set_version_flag("--version", std::string(version_string));
   try {
