@@ -244,3 +244,33 @@ photons_npy = "photons.npy"
   CHECK(per_event[1] == 50);
   CHECK(per_event[2] == 50);
 }
+
+TEST_CASE("chroma2-sim reports what the tables accepted but deserves a look", "[cli]") {
+  const fs::path dir = scratch() / "warn";
+  fs::create_directories(dir);
+  // an index that rises with wavelength: accepted, with a warning (anomalous dispersion)
+  std::ofstream(dir / "warn.toml") << R"([detector]
+world = "water"
+[[material]]
+name = "water"
+refractive_index = { nm = [300, 600], values = [1.30, 1.35] }
+[[surface]]
+name = "counter"
+detect = 1.0
+[[solid]]
+name = "wall"
+shape = "sphere"
+radius_mm = 1000
+inner = "water"
+outer = "water"
+surface = "counter"
+)";
+  const Result r = sim((dir / "warn.toml").string() +
+                       " --photons 100 --backend cpu --quiet --out " + (dir / "out").string());
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.err, ContainsSubstring("chroma2-sim: warning: material 'water': refractive index "
+                                      "rises with wavelength (anomalous dispersion)"));
+  const auto j = nlohmann::json::parse(slurp(dir / "out" / "summary.json"));
+  REQUIRE(j["warnings"].size() == 1);
+  CHECK(j["detected"] == 100);
+}

@@ -128,6 +128,8 @@ int simulate(const Options& o) {
   const ProgressFn progress = [&](std::uint64_t d, std::uint64_t t) { bar(d, t); };
   RunOutcome r =
       req.backend == Backend::cuda ? run_cuda(spec, req, progress) : run_cpu(spec, req, progress);
+  for (const std::string& w : r.warnings)
+    std::fprintf(stderr, "chroma2-sim: warning: %s\n", w.c_str());
   const EventTally& t = r.tally;
   const std::uint64_t ended = t.photons();
   const std::uint64_t spawned = ended - r.primaries;
@@ -184,6 +186,7 @@ int simulate(const Options& o) {
   j["channels"] = spec.channels;
   j["placements"] = spec.scene.placements.size();
   j["version"] = version_string;
+  j["warnings"] = r.warnings;
   const fs::path summary = fs::path(o.out) / "summary.json";
   {
     std::ofstream f(summary);

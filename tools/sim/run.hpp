@@ -43,9 +43,10 @@ struct RunOutcome {
   std::vector<PhotonTrack> tracks;                    // history tier
   std::vector<std::uint64_t> channel_photoelectrons;  // channels tier: summed over events
   std::vector<float> channel_first_time;              // channels tier: earliest, ns
-  double build_seconds = 0;                           // tables and BVH on the host
-  double upload_seconds = 0;                          // to the device (0 on the CPU)
-  double propagation_seconds = 0;  // first event submitted to the last event done
+  std::vector<std::string> warnings;  // what the tables accepted but deserves a look
+  double build_seconds = 0;           // tables and BVH on the host
+  double upload_seconds = 0;          // to the device (0 on the CPU)
+  double propagation_seconds = 0;     // first event submitted to the last event done
   unsigned threads = 0;
 };
 

@@ -95,6 +95,7 @@ RunOutcome run_detector(const DetectorSpec& spec, const RunRequest& req,
 
   const auto t_upload = Clock::now();
   MaterialSet<Space> materials(spec.materials);
+  out.warnings = materials.warnings();
   SurfaceSet<Space> surfaces(spec.surfaces);
   std::optional<TriangleGeometry<Space>> uploaded;
   TriangleGeometryRef geometry = built.ref();
