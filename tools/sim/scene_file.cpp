@@ -10,6 +10,7 @@
 #include "chroma2/geometry/arrays.hpp"
 #include "chroma2/geometry/builders.hpp"
 #include "chroma2/geometry/pmt.hpp"
+#include "chroma2/io/chroma_demo_materials.hpp"  // detail::trim
 #include "chroma2/io/default_detector.hpp"
 #include "chroma2/io/npy.hpp"
 #include "chroma2/io/obj.hpp"
@@ -353,10 +354,7 @@ SpectralTable read_csv_column(const Path& file, const std::string& column) {
   auto split = [](const std::string& line) {
     std::vector<std::string> f;
     std::stringstream ss(line);
-    for (std::string x; std::getline(ss, x, ',');) {
-      const auto a = x.find_first_not_of(" \t\r"), b = x.find_last_not_of(" \t\r");
-      f.push_back(a == std::string::npos ? "" : x.substr(a, b - a + 1));
-    }
+    for (std::string x; std::getline(ss, x, ',');) f.emplace_back(detail::trim(x));
     return f;
   };
   std::string line;
