@@ -2,12 +2,14 @@
 // The streaming session on Chroma's demo detectors, with Chroma's tables and benchmark photons
 // (origin, t = 0, isotropic, 400-800 nm), all runs on the same physics and RNG streams:
 //   1. host to host: N photons through a Session (hits and tallies back) as one photon list, as
-//      the same list in 50 events, and as a point-source descriptor (drawn at the first step),
-//      against the device-only rate of the same worker with every photon in its inbox before the
-//      clock starts (the detector benchmark's worker run);
-//   2. small events: E events of P photons submitted back to back by 1 and by 8 producer threads
-//      (events/s, median and p99 latency from submit to result), against Chroma's relaunch driver
-//      one event at a time (copy in, steps, copy out) and batching B events per launch;
+//      the same list in 50 events, and as a point-source descriptor (drawn at the first step)
+//      that the worker expands from one run record ("source") or that the host expands and
+//      copies ("source-host"), against the device-only rate of the same worker with every photon
+//      in its inbox before the clock starts (the detector benchmark's worker run);
+//   2. small events: E events of P photons, as photon lists and as point sources (runs),
+//      submitted back to back by 1 and by 8 producer threads (events/s, median and p99 latency
+//      from submit to result), against Chroma's relaunch driver on the same photons one event at
+//      a time (copy in, steps, copy out) and batching B events per launch;
 //   3. overlap: the share of the copy engines' time hidden behind propagation,
 //      1 - max(0, session time - device-only time) / copy time.
 // Checks: every photon ends once (tallies sum to the photons), hits = detected photons, the
@@ -136,6 +138,7 @@ struct HostToHost {
 // ---- 2. small events --------------------------------------------------------------------------
 
 struct SmallRun {
+  const char* input;  // list or source
   const char* driver;
   unsigned producers;
   std::uint32_t slots = 0, queue = 0;  // the session's window
@@ -157,7 +160,7 @@ double percentile(std::vector<double> v, double q) {
 SmallRun relaunch_events(const DetectorPhysics& physics,
                          const std::vector<std::vector<Photon>>& events, std::uint32_t batch,
                          const SessionBenchOptions& opt) {
-  SmallRun r{batch == 1 ? "relaunch-1" : "relaunch-batch", 1, 0, 0, 0, {}, {}, {}};
+  SmallRun r{"", batch == 1 ? "relaunch-1" : "relaunch-batch", 1, 0, 0, 0, {}, {}, {}};
   const std::size_t per = events.front().size();
   const std::size_t most = per * batch;
   Buffer<Photon, Device> d(most);
@@ -189,19 +192,17 @@ SmallRun relaunch_events(const DetectorPhysics& physics,
   return r;
 }
 
-// The events through a session, submitted back to back by `producers` threads.
+// The events through a session, submitted back to back by `producers` threads: as the photon
+// lists `events` (built before the clock starts), or, with `source`, as point sources of their
+// size (event 1000 + e, as the lists' numbers), which the worker expands from runs.
 SmallRun session_events(DetectorSession& session, const std::vector<std::vector<Photon>>& events,
-                        unsigned producers) {
-  SmallRun r{"session",
-             producers,
-             session.options().worker.max_events,
-             session.options().queue_capacity,
-             0,
-             {},
-             {}};
+                        unsigned producers, const PointIsotropicSource* source) {
+  SmallRun r{
+      source ? "source" : "list",       "session", producers, session.options().worker.max_events,
+      session.options().queue_capacity, 0,         {},        {}};
   std::vector<std::future<EventResult>> futures(events.size());
-  std::vector<PhotonListEvent> built(events.size());
-  for (std::size_t e = 0; e < events.size(); ++e)
+  std::vector<PhotonListEvent> built(source ? 0 : events.size());
+  for (std::size_t e = 0; e < built.size(); ++e)
     built[e] = PhotonListEvent{.number = events[e].front().event, .photons = events[e]};
   const auto t0 = Clock::now();
   {
@@ -209,7 +210,9 @@ SmallRun session_events(DetectorSession& session, const std::vector<std::vector<
     for (unsigned p = 0; p < producers; ++p)
       threads.emplace_back([&, p] {
         for (std::size_t e = p; e < events.size(); e += producers)
-          futures[e] = session.submit(std::move(built[e]));
+          futures[e] = source ? session.submit(EventDescriptor<PointIsotropicSource>{
+                                    .number = 1000 + e, .source = *source})
+                              : session.submit(std::move(built[e]));
       });
   }
   r.hit_ids.resize(events.size());
@@ -282,11 +285,24 @@ int run(const SessionBenchOptions& opt) {
   bool all_ok = true;
   const std::vector<Photon> list = chroma_benchmark_photons(opt.photons);
   const std::vector<Photon> list_drawn = drawn(list, opt.seed);
-  std::vector<std::vector<Photon>> small, small_drawn;
+  std::vector<std::vector<Photon>> small, small_drawn, small_source_drawn;
   for (std::uint32_t e = 0; e < opt.small_events; ++e) {
     small.push_back(event_photons(opt.event_photons, 1000 + e));
     small_drawn.push_back(drawn(small.back(), opt.seed));
   }
+  // the small events as point sources (Chroma's photons: origin, isotropic, 400-800 nm), and
+  // the same photons expanded and drawn here for the relaunch driver
+  PointIsotropicSource small_source;
+  small_source.photon_count = opt.event_photons;
+  small_source.wavelength = WavelengthSpec::uniform(400, 800);
+  small_source.draw_at_first_step = 1;
+  for (std::uint32_t e = 0; e < opt.small_events; ++e)
+    small_source_drawn.push_back(drawn(expand(small_source, opt.seed, 1000 + e), opt.seed));
+  const auto point_source = [&](std::uint64_t n) {
+    PointIsotropicSource src = small_source;
+    src.photon_count = n;
+    return src;
+  };
   for (const std::string& detector : opt.detectors) {
     const Scene scene = load_chroma_demo(dir, detector);
     check_scene_tables(scene, materials.size(), surfaces.size());
@@ -297,41 +313,44 @@ int run(const SessionBenchOptions& opt) {
     // ---- 1 and 3: host to host, overlap
     const DeviceOnly base = device_only(physics, list_drawn, opt);
     std::vector<HostToHost> h2h;
+    const auto measure_in = [&](DetectorSession& session, const char* input, auto&& submit_all) {
+      const CopyTelemetry c0 = session.telemetry().copies;
+      const auto t0 = Clock::now();
+      std::vector<EventResult> results = submit_all();
+      const double s = since(t0);
+      const CopyTelemetry c1 = session.telemetry().copies;
+      std::vector<HitRecord> hits;
+      std::uint64_t photons = 0;
+      bool ok = true;
+      for (EventResult& r : results) {
+        photons += r.primaries;
+        ok = ok && r.tally.photons() == r.primaries && r.tally[TerminalReason::alive] == 0 &&
+             r.hits.size() == r.tally[TerminalReason::detected];
+        hits.insert(hits.end(), r.hits.begin(), r.hits.end());
+      }
+      ok = ok && photons == opt.photons;
+      double agree = 0;
+      if (std::string(input) != "list") {
+        // other photons or streams (the ids restart in each of the 50 events; the source draws
+        // on the device), the same physics: the detected fraction within 5 sigma of the
+        // device-only run's
+        const double p = double(base.tally[TerminalReason::detected]) / double(opt.photons);
+        const double sigma = std::sqrt(2.0 * p * (1 - p) / double(opt.photons));
+        const double q = double(hits.size()) / double(opt.photons);
+        agree = std::fabs(p - q) / sigma;
+        ok = ok && agree < 5;
+      } else {  // the very photons and streams of the device-only run: the same hits
+        agree = agreement(sorted_ids(hits), base.hit_ids);
+        ok = ok && agree > 0.999;
+      }
+      const double copy_s = 1e-9 * double((c1.in_ns - c0.in_ns) + (c1.out_ns - c0.out_ns));
+      h2h.push_back({input, s, copy_s, results.size(), ok, agree});
+    };
     {
       DetectorSession session(physics, session_options(opt));
       session.submit(PhotonListEvent{.number = 999999, .photons = small.front()}).get();  // warm
       const auto measure = [&](const char* input, auto&& submit_all) {
-        const CopyTelemetry c0 = session.telemetry().copies;
-        const auto t0 = Clock::now();
-        std::vector<EventResult> results = submit_all();
-        const double s = since(t0);
-        const CopyTelemetry c1 = session.telemetry().copies;
-        std::vector<HitRecord> hits;
-        std::uint64_t photons = 0;
-        bool ok = true;
-        for (EventResult& r : results) {
-          photons += r.primaries;
-          ok = ok && r.tally.photons() == r.primaries && r.tally[TerminalReason::alive] == 0 &&
-               r.hits.size() == r.tally[TerminalReason::detected];
-          hits.insert(hits.end(), r.hits.begin(), r.hits.end());
-        }
-        ok = ok && photons == opt.photons;
-        double agree = 0;
-        if (std::string(input) != "list") {
-          // other photons or streams (the ids restart in each of the 50 events; the source draws
-          // on the device), the same physics: the detected fraction within 5 sigma of the
-          // device-only run's
-          const double p = double(base.tally[TerminalReason::detected]) / double(opt.photons);
-          const double sigma = std::sqrt(2.0 * p * (1 - p) / double(opt.photons));
-          const double q = double(hits.size()) / double(opt.photons);
-          agree = std::fabs(p - q) / sigma;
-          ok = ok && agree < 5;
-        } else {  // the very photons and streams of the device-only run: the same hits
-          agree = agreement(sorted_ids(hits), base.hit_ids);
-          ok = ok && agree > 0.999;
-        }
-        const double copy_s = 1e-9 * double((c1.in_ns - c0.in_ns) + (c1.out_ns - c0.out_ns));
-        h2h.push_back({input, s, copy_s, results.size(), ok, agree});
+        measure_in(session, input, submit_all);
       };
       // the events are built before the clock starts: a list is the caller's, moved in
       PhotonListEvent whole{.number = 0, .photons = list};
@@ -354,19 +373,34 @@ int run(const SessionBenchOptions& opt) {
         for (auto& x : f) v.push_back(x.get());
         return v;
       });
-      measure("source", [&] {
-        PointIsotropicSource src;
-        src.photon_count = opt.photons;
-        src.wavelength = WavelengthSpec::uniform(400, 800);
-        src.draw_at_first_step = 1;
+      const auto source_event = [&] {
         std::vector<EventResult> v;
-        v.push_back(
-            session.submit(EventDescriptor<PointIsotropicSource>{.number = 0, .source = src})
-                .get());
+        v.push_back(session
+                        .submit(EventDescriptor<PointIsotropicSource>{
+                            .number = 0, .source = point_source(opt.photons)})
+                        .get());
+        return v;
+      };
+      measure("source", source_event);
+      session.close();
+      print_telemetry(detector + " host to host", session.telemetry());
+    }
+    {  // the same source expanded on the host and copied in, photon by photon
+      SessionOptions so = session_options(opt);
+      so.uniform_runs = false;
+      DetectorSession session(physics, so);
+      session.submit(PhotonListEvent{.number = 999999, .photons = small.front()}).get();  // warm
+      measure_in(session, "source-host", [&] {
+        std::vector<EventResult> v;
+        v.push_back(session
+                        .submit(EventDescriptor<PointIsotropicSource>{
+                            .number = 0, .source = point_source(opt.photons)})
+                        .get());
         return v;
       });
       session.close();
-      print_telemetry(detector + " host to host", session.telemetry());
+      print_telemetry(detector + " host to host, sources expanded on the host",
+                      session.telemetry());
     }
     Table table({{"detector", 8, Align::left},
                  {"input", 8, Align::left},
@@ -417,84 +451,93 @@ int run(const SessionBenchOptions& opt) {
     }
 
     // ---- 2: small events
-    std::vector<SmallRun> runs;
-    runs.push_back(relaunch_events(physics, small_drawn, 1, opt));
-    runs.push_back(relaunch_events(physics, small_drawn, opt.batch, opt));
-    // the session with a wide window (throughput) and a narrow one (latency: an event waits
-    // behind fewer others)
-    for (const auto& [slots, queue] : {std::pair{opt.slots, opt.queue}, std::pair{8u, 4u}}) {
-      SessionOptions so = session_options(opt);
-      so.worker.max_events = slots;
-      so.queue_capacity = queue;  // producers wait rather than queue far ahead
-      DetectorSession session(physics, so);
-      session.submit(PhotonListEvent{.number = 999999, .photons = small.front()}).get();  // warm
-      for (unsigned p : opt.producers) runs.push_back(session_events(session, small, p));
-      session.close();
-      print_telemetry(
-          detector + " small events " + std::to_string(slots) + "x" + std::to_string(queue),
-          session.telemetry());
-    }
-    Table st({{"detector", 8, Align::left},
-              {"driver", 14, Align::left},
-              {"producers", 9},
-              {"window", 6},
-              {"events", 7},
-              {"events/s", 9},
-              {"median_ms", 9},
-              {"p99_ms", 8},
-              {"flight_ms", 9},
-              {"vs_one", 7},
-              {"vs_batch", 8},
-              {"hits_agree", 10}});
-    st.print_header();
-    const double one_rate = double(opt.small_events) / runs[0].seconds;
-    const double batch_rate = double(opt.small_events) / runs[1].seconds;
-    const double one_median = percentile(runs[0].latency_ms, 0.5);
-    for (const SmallRun& r : runs) {
-      double agree = 0;
-      std::size_t same = 0, total = 0;
-      for (std::size_t e = 0; e < r.hit_ids.size(); ++e) {
-        std::vector<std::uint64_t> both;
-        std::set_intersection(r.hit_ids[e].begin(), r.hit_ids[e].end(), runs[0].hit_ids[e].begin(),
-                              runs[0].hit_ids[e].end(), std::back_inserter(both));
-        same += both.size();
-        total += std::max(r.hit_ids[e].size(), runs[0].hit_ids[e].size());
+    for (const bool as_source : {false, true}) {
+      const char* input = as_source ? "source" : "list";
+      const auto& baseline_photons = as_source ? small_source_drawn : small_drawn;
+      std::vector<SmallRun> runs;
+      runs.push_back(relaunch_events(physics, baseline_photons, 1, opt));
+      runs.push_back(relaunch_events(physics, baseline_photons, opt.batch, opt));
+      for (SmallRun& r : runs) r.input = input;
+      // the session with a wide window (throughput) and a narrow one (latency: an event waits
+      // behind fewer others)
+      for (const auto& [slots, queue] : {std::pair{opt.slots, opt.queue}, std::pair{8u, 4u}}) {
+        SessionOptions so = session_options(opt);
+        so.worker.max_events = slots;
+        so.queue_capacity = queue;  // producers wait rather than queue far ahead
+        DetectorSession session(physics, so);
+        session.submit(PhotonListEvent{.number = 999999, .photons = small.front()}).get();  // warm
+        for (unsigned p : opt.producers)
+          runs.push_back(session_events(session, small, p, as_source ? &small_source : nullptr));
+        session.close();
+        print_telemetry(detector + " small events (" + input + ") " + std::to_string(slots) + "x" +
+                            std::to_string(queue),
+                        session.telemetry());
       }
-      agree = total ? double(same) / double(total) : 1.0;
-      const bool ok = agree > 0.999;
-      all_ok = all_ok && ok;
-      const double rate = double(opt.small_events) / r.seconds;
-      st.print_row({detector, r.driver, str_printf("%u", r.producers),
-                    r.slots ? str_printf("%ux%u", r.slots, r.queue) : std::string("-"),
-                    str_printf("%u", opt.small_events), str_printf("%.4g", rate),
-                    str_printf("%.3f", percentile(r.latency_ms, 0.5)),
-                    str_printf("%.3f", percentile(r.latency_ms, 0.99)),
-                    r.in_flight_ms.empty() ? std::string("-")
-                                           : str_printf("%.3f", percentile(r.in_flight_ms, 0.5)),
-                    str_printf("%.2f", rate / one_rate), str_printf("%.2f", rate / batch_rate),
-                    str_printf("%.5f", agree)});
-      JsonLine()
-          .add("bench", "session_small_events")
-          .add("gpu", prop.name)
-          .add("detector", detector)
-          .add("driver", r.driver)
-          .add("producers", r.producers)
-          .add("slots", r.slots)
-          .add("queue", r.queue)
-          .add("events", opt.small_events)
-          .add("photons_per_event", opt.event_photons)
-          .add("batch", r.driver == std::string("relaunch-batch") ? opt.batch : 1u)
-          .add("seconds", r.seconds)
-          .add("events_per_s", rate)
-          .add("median_latency_ms", percentile(r.latency_ms, 0.5))
-          .add("p99_latency_ms", percentile(r.latency_ms, 0.99))
-          .add("median_in_flight_ms", percentile(r.in_flight_ms, 0.5))
-          .add("vs_relaunch_one", rate / one_rate)
-          .add("vs_relaunch_batch", rate / batch_rate)
-          .add("median_vs_relaunch_one", percentile(r.latency_ms, 0.5) / one_median)
-          .add("hits_vs_relaunch_one", agree)
-          .add("ok", ok)
-          .print();
+      Table st({{"detector", 8, Align::left},
+                {"input", 6, Align::left},
+                {"driver", 14, Align::left},
+                {"producers", 9},
+                {"window", 6},
+                {"events", 7},
+                {"events/s", 9},
+                {"median_ms", 9},
+                {"p99_ms", 8},
+                {"flight_ms", 9},
+                {"vs_one", 7},
+                {"vs_batch", 8},
+                {"hits_agree", 10}});
+      st.print_header();
+      const double one_rate = double(opt.small_events) / runs[0].seconds;
+      const double batch_rate = double(opt.small_events) / runs[1].seconds;
+      const double one_median = percentile(runs[0].latency_ms, 0.5);
+      for (const SmallRun& r : runs) {
+        double agree = 0;
+        std::size_t same = 0, total = 0;
+        for (std::size_t e = 0; e < r.hit_ids.size(); ++e) {
+          std::vector<std::uint64_t> both;
+          std::set_intersection(r.hit_ids[e].begin(), r.hit_ids[e].end(),
+                                runs[0].hit_ids[e].begin(), runs[0].hit_ids[e].end(),
+                                std::back_inserter(both));
+          same += both.size();
+          total += std::max(r.hit_ids[e].size(), runs[0].hit_ids[e].size());
+        }
+        agree = total ? double(same) / double(total) : 1.0;
+        const bool ok = agree > 0.999;
+        all_ok = all_ok && ok;
+        const double rate = double(opt.small_events) / r.seconds;
+        st.print_row({detector, r.input, r.driver, str_printf("%u", r.producers),
+                      r.slots ? str_printf("%ux%u", r.slots, r.queue) : std::string("-"),
+                      str_printf("%u", opt.small_events), str_printf("%.4g", rate),
+                      str_printf("%.3f", percentile(r.latency_ms, 0.5)),
+                      str_printf("%.3f", percentile(r.latency_ms, 0.99)),
+                      r.in_flight_ms.empty() ? std::string("-")
+                                             : str_printf("%.3f", percentile(r.in_flight_ms, 0.5)),
+                      str_printf("%.2f", rate / one_rate), str_printf("%.2f", rate / batch_rate),
+                      str_printf("%.5f", agree)});
+        JsonLine()
+            .add("bench", "session_small_events")
+            .add("gpu", prop.name)
+            .add("detector", detector)
+            .add("input", r.input)
+            .add("driver", r.driver)
+            .add("producers", r.producers)
+            .add("slots", r.slots)
+            .add("queue", r.queue)
+            .add("events", opt.small_events)
+            .add("photons_per_event", opt.event_photons)
+            .add("batch", r.driver == std::string("relaunch-batch") ? opt.batch : 1u)
+            .add("seconds", r.seconds)
+            .add("events_per_s", rate)
+            .add("median_latency_ms", percentile(r.latency_ms, 0.5))
+            .add("p99_latency_ms", percentile(r.latency_ms, 0.99))
+            .add("median_in_flight_ms", percentile(r.in_flight_ms, 0.5))
+            .add("vs_relaunch_one", rate / one_rate)
+            .add("vs_relaunch_batch", rate / batch_rate)
+            .add("median_vs_relaunch_one", percentile(r.latency_ms, 0.5) / one_median)
+            .add("hits_vs_relaunch_one", agree)
+            .add("ok", ok)
+            .print();
+      }
     }
   }
   std::printf("# %s\n", all_ok ? "all checks passed" : "CHECK FAILED");

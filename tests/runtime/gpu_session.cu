@@ -20,8 +20,25 @@ TEST_CASE("GPU: events complete out of order: small events overtake a large one"
   check_out_of_order<Device>();
 }
 
-TEST_CASE("GPU: replay gives bit-identical hits with 2 or 64 event slots and two grid sizes",
+TEST_CASE("GPU: small events overtake a large one when the worker expands all of them from runs",
           "[runtime][session][gpu]") {
+  check_out_of_order<Device>(true);
+}
+
+TEST_CASE("GPU: a photon run gives the photons its source's expansion gives, ids once each",
+          "[runtime][session][gpu]") {
+  check_photon_runs<Device>();
+}
+
+TEST_CASE("GPU: many small run events beside photon lists each come back whole",
+          "[runtime][session][gpu]") {
+  check_many_runs<Device>();
+}
+
+TEST_CASE(
+    "GPU: replay gives bit-identical hits with 2 or 64 event slots, two grid sizes, runs or host "
+    "expansion",
+    "[runtime][session][gpu]") {
   check_replay<Device>();
 }
 

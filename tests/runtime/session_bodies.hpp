@@ -159,23 +159,34 @@ void check_mixed_events() {
   std::uint64_t photons = 0;
   for (const Want& w : wants) photons += w.photons;
   CHECK(t.photons_completed == photons);
-  CHECK(t.copies.in_bytes == photons * sizeof(InboxRecord));
+  // the even-numbered events' sources are uniform (drawn at the first step): one run record
+  // each, no photon copied; the others' photons are copied once each
+  std::uint64_t copied = 0, runs = 0;
+  for (const Want& w : wants) {
+    if (w.number % 2) copied += w.photons;
+    runs += w.number % 2 == 0 && w.photons > 0;
+  }
+  CHECK(t.copies.in_bytes == copied * sizeof(InboxRecord));
+  CHECK(t.run_events == runs);
+  CHECK(t.worker[TelemetryCounter::run_intake] == static_cast<std::int64_t>(photons - copied));
 }
 
-// A large event submitted first and small ones after it: small ones complete first.
+// A large event submitted first and small ones after it: small ones complete first. With `runs`
+// every source is uniform: the worker expands the large event's run and the small ones' runs
+// side by side.
 template <class Space>
-void check_out_of_order() {
+void check_out_of_order(bool runs = false) {
   const TierScene scene(1);
   const TierPhysics<Space> optics(scene);
   TestSession<Space> session(optics.physics, session_options(8, 1u << 12));
   std::vector<std::future<EventResult>> f;
   EventDescriptor<PointIsotropicSource> d;
   d.number = 100;
-  d.source = session_source(scaled(400000, 40000));
+  d.source = session_source(scaled(400000, 40000), runs);
   f.push_back(session.submit(d));
   for (std::uint64_t k = 1; k <= 6; ++k) {
     d.number = 100 + k;
-    d.source = session_source(50);
+    d.source = session_source(50, runs);
     f.push_back(session.submit(d));
   }
   std::vector<std::size_t> order;
@@ -204,8 +215,9 @@ void check_replay() {
   const TierScene scene(1);
   const TierPhysics<Space> optics(scene);
   const std::uint32_t events = scaled(120, 24);
-  const auto run = [&](std::uint32_t slots, unsigned threads_or_grid) {
+  const auto run = [&](std::uint32_t slots, unsigned threads_or_grid, bool runs = true) {
     SessionOptions o = session_options(slots);
+    o.uniform_runs = runs;
     if constexpr (std::is_same_v<Space, Host>)
       o.worker.threads = threads_or_grid;
     else
@@ -228,10 +240,18 @@ void check_replay() {
   };
   const std::vector<std::uint64_t> a = run(2, 1);
   const std::vector<std::uint64_t> b = run(64, std::is_same_v<Space, Host> ? 2 : 0);
+  // every third event's source is uniform: expanded by the worker from one run record, or by
+  // the host photon by photon, the same hits
+  const std::vector<std::uint64_t> c = run(8, std::is_same_v<Space, Host> ? 2 : 0, false);
   REQUIRE(a.size() == b.size());
-  std::uint32_t same = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) same += a[i] == b[i];
+  REQUIRE(a.size() == c.size());
+  std::uint32_t same = 0, same_expanded = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    same += a[i] == b[i];
+    same_expanded += a[i] == c[i];
+  }
   CHECK(same == a.size());
+  CHECK(same_expanded == a.size());
   // the event number keys the streams: neighbours' hits differ
   std::uint32_t distinct = 0;
   for (std::size_t i = 0; i + 1 < a.size(); ++i) distinct += a[i] != a[i + 1];
@@ -530,6 +550,130 @@ void check_slot_reuse() {
   }
   w.stop();
   CHECK(identical == (events + 7) / 8);
+}
+
+// Photon runs at the worker layer: a run of a uniform source's request gives exactly the photons
+// that staging the source's expansion gives (the same event number in another slot), ids from
+// first_id once each; a run posted to a stopped worker is taken in when it starts; and the rules:
+// one run per slot and opening, a request at its start, 0 photons posting nothing.
+template <class Space>
+void check_photon_runs() {
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  WorkerOptions o = session_options(4).worker;
+  o.output_capacity = 1u << 14;
+  const std::uint64_t n = scaled(30000, 5000);
+  const std::uint64_t number = 77;
+  const PointIsotropicSource source = session_source(n, true);
+  REQUIRE(uniform_source(source));
+  CHECK(!uniform_source(session_source(n, false)));
+  const Photon request = source_photon(source, 0, o.seed, number);
+  std::vector<Photon> expanded = expand(source, o.seed, number);
+  for (Photon& p : expanded) p.event = 1;
+  const auto sorted = [](std::vector<Photon> v) {
+    std::sort(v.begin(), v.end(), [](const Photon& a, const Photon& b) { return a.id < b.id; });
+    return v;
+  };
+  const auto same_but_event = [](const Photon& a, Photon b) {
+    b.event = a.event;
+    return std::memcmp(&a, &b, sizeof a) == 0;
+  };
+
+  PersistentWorker<SessionPhysics, Space> w(optics.physics, o);
+  // slot 0: posted before the worker starts; slot 1: the same photons staged; slot 2: a run of
+  // ids from 1000 (another event number), posted while the worker runs
+  w.open_event(0, number, OutputTier::photons);
+  w.open_event(1, number, OutputTier::photons);
+  w.post_run(0, request, 0, n);
+  CHECK(w.event_status(0).submitted == n);
+  w.post_run(0, request, 0, 0);  // nothing: not a second run
+  CHECK_THROWS_WITH(
+      w.post_run(0, request, 0, 5),
+      Catch::Matchers::ContainsSubstring("photon run of event slot 0 is the slot's second"));
+  Photon moved = request;
+  moved.steps = 3;
+  CHECK_THROWS_WITH(w.post_run(1, moved, 0, 5),
+                    Catch::Matchers::ContainsSubstring("the request is not at its start"));
+  w.start();
+  OutputRecords out;
+  w.submit_all(expanded, out);
+  w.open_event(2, number + 1, OutputTier::photons);
+  w.post_run(2, source_photon(source, 0, o.seed, number + 1), 1000, n);
+  for (std::uint32_t e = 0; e < 3; ++e) w.close_event(e);
+  const std::uint32_t slots[] = {0, 1, 2};
+  REQUIRE(w.wait_events(slots, out, std::chrono::seconds(120)));
+  w.stop();
+  std::vector<Photon> by_run, by_stage, offset;
+  for (const Photon& p : out.photons)
+    (p.event == 0 ? by_run : p.event == 1 ? by_stage : offset).push_back(p);
+  REQUIRE(by_run.size() == n);
+  REQUIRE(by_stage.size() == n);
+  REQUIRE(offset.size() == n);
+  by_run = sorted(by_run);
+  by_stage = sorted(by_stage);
+  offset = sorted(offset);
+  std::uint64_t identical = 0, ids_in_order = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    identical += same_but_event(by_stage[i], by_run[i]);
+    ids_in_order += by_run[i].id == i && offset[i].id == 1000 + i;
+  }
+  CHECK(identical == n);  // bit for bit
+  CHECK(ids_in_order == n);
+  // the other event number draws other photons
+  std::uint64_t differ = 0;
+  for (std::uint64_t i = 0; i < n; ++i)
+    differ += by_run[i].time != offset[i].time || by_run[i].reason != offset[i].reason;
+  CHECK(differ > n / 2);
+  const WorkerTelemetry t = w.telemetry();
+  CHECK(t[TelemetryCounter::run_intake] == static_cast<std::int64_t>(2 * n));
+  CHECK(t[TelemetryCounter::intake] == static_cast<std::int64_t>(n));
+  const typename PersistentWorker<SessionPhysics, Space>::Census c = w.census();
+  CHECK(c.free == w.page_capacity());  // every slot back
+}
+
+// Many small uniform events (0 to 60 photons) from two producers, beside photon lists, through
+// four slots: every run is listed, taken and retired while the others run; each event whole.
+template <class Space>
+void check_many_runs() {
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  TestSession<Space> session(optics.physics, session_options(4));
+  const std::uint32_t per = scaled(300, 60);
+  std::vector<std::future<EventResult>> runs(per), lists(per);
+  {
+    std::jthread a([&] {
+      for (std::uint32_t k = 0; k < per; ++k) {
+        EventDescriptor<PointIsotropicSource> d;
+        d.number = k;
+        d.source = session_source(k % 61, true);
+        d.tier = k % 2 ? OutputTier::photons : OutputTier::hits;
+        runs[k] = session.submit(d);
+      }
+    });
+    std::jthread b([&] {
+      for (std::uint32_t k = 0; k < per; ++k) {
+        PhotonListEvent e;
+        e.number = 100000 + k;
+        for (std::uint32_t i = 0; i < 1 + k % 40; ++i)
+          e.photons.push_back(make_photon(i, {0, 0, -200}, {0, 0, 1}, {1, 0, 0}, 420.0f));
+        lists[k] = session.submit(std::move(e));
+      }
+    });
+  }
+  for (std::uint32_t k = 0; k < per; ++k) {
+    check_event(runs[k].get(), k, k % 61, k % 2 ? OutputTier::photons : OutputTier::hits);
+    check_event(lists[k].get(), 100000 + k, 1 + k % 40, OutputTier::hits);
+  }
+  session.close();
+  const SessionTelemetry t = session.telemetry();
+  std::uint64_t run_photons = 0, run_events = 0;
+  for (std::uint32_t k = 0; k < per; ++k) {
+    run_photons += k % 61;
+    run_events += k % 61 != 0;
+  }
+  CHECK(t.run_events == run_events);
+  CHECK(t.worker[TelemetryCounter::run_intake] == static_cast<std::int64_t>(run_photons));
+  CHECK(session.orphan_records() == 0);
 }
 
 }  // namespace chroma2::test

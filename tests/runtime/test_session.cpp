@@ -18,8 +18,25 @@ TEST_CASE("Events complete out of order: small events overtake a large one",
   check_out_of_order<Host>();
 }
 
-TEST_CASE("Replay gives bit-identical hits with 2 or 64 event slots and 1 or 2 threads",
+TEST_CASE("Small events overtake a large one when the worker expands all of them from runs",
           "[runtime][session][host][concurrency]") {
+  check_out_of_order<Host>(true);
+}
+
+TEST_CASE("A photon run gives the photons its source's expansion gives, ids once each",
+          "[runtime][session][host][concurrency]") {
+  check_photon_runs<Host>();
+}
+
+TEST_CASE("Many small run events beside photon lists each come back whole",
+          "[runtime][session][host][concurrency]") {
+  check_many_runs<Host>();
+}
+
+TEST_CASE(
+    "Replay gives bit-identical hits with 2 or 64 event slots, 1 or 2 threads, runs or host "
+    "expansion",
+    "[runtime][session][host][concurrency]") {
   check_replay<Host>();
 }
 

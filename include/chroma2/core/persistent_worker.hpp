@@ -78,7 +78,8 @@ class PersistentWorker {
         submitted_(options.max_events, 0),
         closed_(options.max_events, false),
         generation_(options.max_events, 0),
-        ready_(options.max_events, true) {}
+        ready_(options.max_events, true),
+        run_posted_(options.max_events, false) {}
 
   ~PersistentWorker() {
     if (running_.value) {
@@ -114,6 +115,12 @@ class PersistentWorker {
   }
 
   bool running() const { return running_.value; }
+
+  // Throws chroma2::Error if the worker was started and its kernel has failed (a device fault:
+  // the CUDA error is named) or ended unasked. Callable from any host thread.
+  void check_running() const {
+    if (running_.value) dispatch_.check(streams_.worker());
+  }
   unsigned groups() const { return groups_; }
   std::uint32_t page_capacity() const { return options_.page_capacity; }
 
@@ -155,6 +162,42 @@ class PersistentWorker {
     fill_staging(k, std::forward<Fill>(fill));
     account(event, k);
     return k;
+  }
+
+  // A run of `count` photons of event slot `event`, every one `request` but for its id (first_id,
+  // first_id + 1, ...): the worker makes them itself as it takes them in, so the host writes one
+  // 112-byte record whatever the count and nothing crosses the bus per photon. For a source
+  // whose photons differ only in their ids (uniform_source(): a point source drawn at the first
+  // step); the photons are those that stage() would have fed from source_photon(source, id, ...).
+  // Counted as submitted photons of the event, like stage()'s. At most one run per event slot
+  // and opening (the slot's run row is rewritten only when it is opened again). Needs no flush;
+  // a stopped worker takes the run in when it starts. One host thread submits.
+  void post_run(std::uint32_t event, const Photon& request, std::uint64_t first_id,
+                std::uint64_t count) {
+    check_open(event);
+    const std::string who = "photon run of event slot " + std::to_string(event);
+    if (!at_start(request))
+      fail(who + ": the request is not at its start", "a run's photons enter the worker as new",
+           "post a request as a source makes it (no steps, a primary, alive)");
+    if (count == 0) return;
+    if (run_posted_[event])
+      fail(who + " is the slot's second", "a slot holds one run per event",
+           "post one run with every photon of the event, or stage the others");
+    if (count > max_event_photons || submitted_[event] + count > max_event_photons)
+      fail(who + " has " + std::to_string(count) + " photons",
+           "an event counts at most 2^40 - 2 photons", "split it into several events");
+    run_posted_[event] = true;
+    detail::RunPost& post = state_.run_posts()[runs_posted_ & (state_.run_posts_capacity() - 1)];
+    InboxRecord r = to_inbox(request);
+    r.event = event;
+    std::memcpy(static_cast<void*>(&post.request), &r, sizeof r);
+    detail::system_atomic_ref<std::uint64_t>(post.first_id).store(first_id, memory_order::relaxed);
+    detail::system_atomic_ref<std::uint64_t>(post.count).store(count, memory_order::relaxed);
+    detail::system_atomic_ref<std::uint32_t>(post.slot).store(event, memory_order::relaxed);
+    detail::system_atomic_ref<std::uint32_t>(post.generation)
+        .store(generation_[event], memory_order::relaxed);
+    detail::system_store(state_.control().runs, ++runs_posted_);
+    account(event, count);
   }
 
   // Copies everything staged since the last flush into the inbox (one or two copies on the
@@ -309,6 +352,7 @@ class PersistentWorker {
     submitted_[event] = 0;
     closed_[event] = false;
     ready_[event] = false;
+    run_posted_[event] = false;
     if (running_.value) {
       detail::SlotReset& r = state_.resets()[resets_posted_ & (state_.resets_capacity() - 1)];
       detail::system_atomic_ref<std::uint64_t>(r.number).store(number, memory_order::relaxed);
@@ -703,7 +747,9 @@ class PersistentWorker {
   std::vector<bool> closed_;
   std::vector<std::uint32_t> generation_;  // per slot: events it has held (24 bits)
   std::vector<bool> ready_;                // per slot: its last reset was done
+  std::vector<bool> run_posted_;           // per slot: a run was posted since it was opened
   std::uint64_t resets_posted_ = 0;        // slot resets posted to the running worker
+  std::uint64_t runs_posted_ = 0;          // photon runs posted
   std::uint64_t published_ = 0;            // inbox entries the worker may take
   std::uint64_t staged_ = 0;               // inbox entries written to pinned staging
   std::uint64_t copied_ = 0;               // inbox entries whose copy was issued

@@ -24,6 +24,7 @@
   X(free_pops, sum, "free slots taken")                                                           \
   X(free_pushes, sum, "slots freed")                                                              \
   X(intake, sum, "photons taken from the inbox")                                                  \
+  X(run_intake, sum, "photons made from posted runs")                                             \
   X(output, sum, "photons published to the output")                                               \
   X(spawned, sum, "secondaries placed in a slot")                                                 \
   X(pending_retries, sum, "secondaries that found no free slot and wait in their parent")         \

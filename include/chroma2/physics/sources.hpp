@@ -45,6 +45,10 @@ struct PointIsotropicSource {
   std::uint32_t draw_at_first_step = 0;
 
   CHROMA2_HD std::uint64_t count() const { return photon_count; }
+  // Drawn at the first step, a fixed or uniform wavelength: every photon is the same request.
+  CHROMA2_HD bool uniform() const {
+    return draw_at_first_step != 0 && wavelength.kind != WavelengthSpec::Kind::tabulated;
+  }
   template <class Rng>
   CHROMA2_HD Photon photon(std::uint64_t, Rng& rng) const {
     Photon p{};

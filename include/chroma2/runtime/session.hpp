@@ -3,9 +3,11 @@
 // backend) keeps one persistent worker running across events: events of any size are submitted
 // from any number of threads and each gets a future; a feeding thread gives each event a recycled
 // event slot and streams its photons into the worker's inbox (expanded from its source a chunk at a
-// time, staged through pinned memory), a collecting thread copies published output ranges out,
-// sorts the records into their events, calls the events' callbacks, and resolves each future when
-// its event is complete and every record of it has come back. The host never waits on a kernel.
+// time, staged through pinned memory; a uniform source, such as a point source drawn at the first
+// step, goes over as one run record that the worker expands itself), a collecting thread copies
+// published output ranges out, sorts the records into their events, calls the events' callbacks,
+// and resolves each future when its event is complete and every record of it has come back. The
+// host never waits on a kernel.
 //
 //   chroma2::Session<Physics, chroma2::Device> session(physics, options);
 //   auto done = session.submit(chroma2::EventDescriptor<chroma2::PointIsotropicSource>{
@@ -143,8 +145,13 @@ class Session {
         Error("the session closed before this event started (the close timeout passed) — allow a "
               "longer SessionOptions::close_timeout")));
     wall_at_close_ = seconds_since_start();
-    worker_.stop();
-    telemetry_at_close_ = worker_.telemetry();  // exact once stopped
+    try {
+      worker_.stop();
+      telemetry_at_close_ = worker_.telemetry();  // exact once stopped
+    } catch (const Error&) {
+      std::lock_guard lk(m_);
+      if (!failure_) throw;  // a failed session's futures already carry its error
+    }
   }
 
   bool closed() const {
@@ -172,6 +179,7 @@ class Session {
     t.inbox_waits = inbox_waits_.load();
     t.slot_waits = slot_waits_.load();
     t.callback_errors = callback_errors_.load();
+    t.run_events = run_events_.load();
     t.expand_ns = expand_ns_.load();
     t.feed_ns = feed_ns_.load();
     t.drain_ns = drain_ns_.load();
@@ -194,6 +202,7 @@ class Session {
     std::uint64_t count = 0;
     // writes photons [first, first + out.size()) of the event into out, in event slot `slot`
     std::function<void(std::uint64_t first, std::span<InboxRecord> out, std::uint32_t slot)> expand;
+    std::optional<Photon> run;  // a uniform source's one request: the worker expands it
     RecordCallback on_records;
     bool keep = true;
     std::promise<EventResult> promise;
@@ -258,8 +267,11 @@ class Session {
       }
     }
     check_event(d.number, d.source.count(), d.tier);
-    return make_job(d.number, d.tier, d.source, std::move(d.on_records), d.keep_records,
-                    [](std::uint64_t) {});
+    auto job = make_job(d.number, d.tier, d.source, std::move(d.on_records), d.keep_records,
+                        [](std::uint64_t) {});
+    if (options_.uniform_runs && uniform_source(d.source) && d.source.count() > 0)
+      job->run = source_photon(d.source, 0, seed(), d.number, policy_);
+    return job;
   }
 
   // The photons are checked as they are fed (by the feeding threads, not the submitting one): a
@@ -482,6 +494,12 @@ class Session {
     if (!f.ready && !(f.ready = worker_.open_ready(f.slot))) return 0;
     detail::NvtxRange range("chroma2 feed");
     Job& j = *f.job;
+    if (j.run && f.fed == 0) {  // the whole event in one record
+      worker_.post_run(f.slot, *j.run, 0, j.count);
+      ++run_events_;
+      f.fed = j.count;
+      return static_cast<std::size_t>(j.count);
+    }
     const std::size_t n =
         static_cast<std::size_t>(std::min<std::uint64_t>(options_.feed_chunk, j.count - f.fed));
     if (n == 0) return 0;
@@ -559,7 +577,12 @@ class Session {
 
   void collect_loop() {
     auto next_sample = clock::now();
+    auto next_check = clock::now();
     for (;;) {
+      if (clock::now() >= next_check) {  // a failed kernel fails the session (guarded)
+        worker_.check_running();
+        next_check = clock::now() + std::chrono::milliseconds(1);
+      }
       take_handoffs();
       std::size_t got = 0;
       {
@@ -799,8 +822,8 @@ class Session {
 
   std::atomic<std::uint64_t> events_completed_{0}, events_failed_{0}, photons_completed_{0},
       records_{0}, blocked_submits_{0}, refused_submits_{0}, inbox_waits_{0}, slot_waits_{0},
-      callback_errors_{0}, expand_ns_{0}, feed_ns_{0}, drain_ns_{0}, decode_ns_{0}, callback_ns_{0},
-      orphans_{0};
+      callback_errors_{0}, run_events_{0}, expand_ns_{0}, feed_ns_{0}, drain_ns_{0}, decode_ns_{0},
+      callback_ns_{0}, orphans_{0};
 
   detail::ParallelFor expanders_;  // the feeding thread's helpers
   std::thread feeder_, collector_;

@@ -2,7 +2,8 @@
 // SessionOptions: how a Session is sized and paced. The persistent worker's options (page, inbox,
 // output, seed, event slots = events in flight at once) plus the host side: how many submitted
 // events may wait for a slot before submit() blocks, how many photons the feeding thread expands
-// per copy, how long close() waits for events in flight, and the telemetry sampling period.
+// per copy, how long close() waits for events in flight, the telemetry sampling period, and
+// whether the worker expands uniform sources itself.
 #pragma once
 
 #include "chroma2/config/error.hpp"
@@ -29,6 +30,10 @@ struct SessionOptions {
                                                 // (0: it only yields: lowest latency, a core
                                                 // kept busy)
   std::chrono::milliseconds sample_period{0};   // queue depths sampled this often (0: off)
+  bool uniform_runs = true;  // an event whose source is uniform (uniform_source(): photons that
+                             // differ only in their ids) goes to the worker as one run that it
+                             // expands itself (PersistentWorker::post_run): no host expansion,
+                             // no copy per photon. false: expanded and copied like any other
 };
 
 // The expansion threads a session uses for these options.

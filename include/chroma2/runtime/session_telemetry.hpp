@@ -20,7 +20,8 @@ struct QueueSample {
   double t_ms;              // since the session started
   std::uint32_t waiting;    // submitted events waiting for a slot
   std::uint32_t in_flight;  // events holding a slot
-  std::uint64_t inbox;      // photons copied to the inbox, not yet taken by the worker
+  std::uint64_t inbox;      // photons copied to the inbox, not yet taken by the worker (runs
+                            // are not counted: they are never copied)
 };
 
 struct SessionTelemetry {
@@ -33,6 +34,7 @@ struct SessionTelemetry {
   std::uint64_t inbox_waits = 0;        // times the feeding thread found the inbox full
   std::uint64_t slot_waits = 0;         // times an event waited for a free event slot
   std::uint64_t callback_errors = 0;    // exceptions thrown by record callbacks
+  std::uint64_t run_events = 0;         // events the worker expanded from one run record
   std::uint64_t expand_ns = 0;          // feeding thread: expanding sources
   std::uint64_t feed_ns = 0;            // feeding thread: staging and copying photons in
   std::uint64_t drain_ns = 0;           // collecting thread: copying output out
@@ -76,6 +78,7 @@ inline void write_json(std::ostream& os, const SessionTelemetry& t) {
   u("inbox_waits", t.inbox_waits);
   u("slot_waits", t.slot_waits);
   u("callback_errors", t.callback_errors);
+  u("run_events", t.run_events);
   u("expand_ns", t.expand_ns);
   u("feed_ns", t.feed_ns);
   u("drain_ns", t.drain_ns);

@@ -29,6 +29,13 @@
 // RNG counters identical, floats within a few ULPs (device sinf/cosf/logf and fused multiply-adds
 // differ from glibc in the last bits; tests/physics/gpu_sources.cu states the tolerance).
 //
+// A source may also say that its photons are the same but for their ids, with a member
+//   bool uniform() const
+// true when photon(index, rng) draws nothing and gives the same state for every index (a request
+// that the photon's first step fulfils, as a point source drawn at the first step). The worker can
+// then make the photons itself from one record (PersistentWorker::post_run, which a Session uses
+// for such events) instead of the host expanding and copying each; uniform_source() asks.
+//
 // The archetype and a near miss are checked in tests/physics/test_source_concepts.cpp; the
 // library's sources are in physics/sources.hpp, the host and device expansions in
 // physics/sources.hpp and physics/device_sources.hpp.
@@ -59,6 +66,17 @@ concept PhotonSource = std::is_trivially_copyable_v<S> &&
   { source.photon(index, rng) } -> std::same_as<Photon>;
   { source.photon(index, archetype_rng) } -> std::same_as<Photon>;
 };
+
+// Whether the source's photons differ only in their ids (its uniform() member; false without one).
+template <PhotonSource S>
+constexpr bool uniform_source(const S& source) {
+  if constexpr (requires {
+                  { source.uniform() } -> std::convertible_to<bool>;
+                })
+    return static_cast<bool>(source.uniform());
+  else
+    return false;
+}
 
 // Primary `index` of event `event` under run seed `seed`, by the stream rule above. The same call
 // on the host and in a kernel gives the same photon.

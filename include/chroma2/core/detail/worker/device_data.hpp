@@ -32,6 +32,8 @@ struct WorkerCounters {
   PaddedCounter published;        // copy of the host's inbox doorbell
   PaddedCounter drained;          // copy of the host's output doorbell
   PaddedCounter resets_done;      // slot resets the polling group carried out
+  PaddedCounter runs_done;        // photon runs the polling group took in
+  PaddedCounter runs_listed;      // entries of run_list in use (runs that may have photons left)
   PaddedCounter telemetry[telemetry_count];
 };
 
@@ -42,6 +44,7 @@ struct WorkerControl {
   alignas(128) std::uint64_t drained;       // host → worker: output entries consumed
   alignas(128) std::uint32_t event_limit;   // host → worker: event ids in use are below this
   alignas(128) std::uint64_t resets;        // host → worker: slot resets posted
+  alignas(128) std::uint64_t runs;          // host → worker: photon runs posted
   alignas(128) std::uint64_t mirror_round;  // worker → host
   std::int64_t telemetry[telemetry_count];  // worker → host
 };
@@ -56,6 +59,46 @@ struct SlotReset {
   std::uint32_t generation;
   std::uint32_t pad;
 };
+
+// A photon run the host posts (PersistentWorker::post_run): `count` photons of event slot `slot`,
+// all equal to `request` but for their ids, first_id to first_id + count - 1. The polling group
+// copies it into the slot's PhotonRun and lists it; groups then take its photons as they take
+// the inbox's, so a source whose photons differ only in their ids costs 112 bytes however many
+// photons it has.
+struct RunPost {
+  InboxRecord request;
+  std::uint64_t first_id;
+  std::uint64_t count;
+  std::uint32_t slot;
+  std::uint32_t generation;  // the slot's generation when the run was posted
+  std::uint64_t pad;
+};
+
+// An event slot's run on the device. `left` packs the slot generation the run belongs to (top
+// 24 bits) with the photons not yet taken (low 40): a group takes k photons with one
+// compare-and-swap that checks both, so a group holding a stale list entry (the slot since given
+// to another event) takes nothing. The rest is written before `left` (release) and read after a
+// successful swap (acquire), and only rewritten once every photon of the run has finished.
+struct PhotonRun {
+  InboxRecord request;
+  std::uint64_t first_id;
+  std::uint64_t count;
+  std::uint64_t left;
+  std::uint64_t pad;
+};
+static_assert(sizeof(RunPost) == 112 && sizeof(PhotonRun) == 112);
+inline constexpr std::uint64_t run_left_mask = (std::uint64_t{1} << 40) - 1;
+CHROMA2_HD constexpr std::uint64_t run_left_word(std::uint32_t generation, std::uint64_t left) {
+  return (std::uint64_t{generation} << 40) | left;
+}
+CHROMA2_HD constexpr std::uint32_t run_generation(std::uint64_t word) {
+  return static_cast<std::uint32_t>(word >> 40);
+}
+CHROMA2_HD constexpr std::uint64_t run_left(std::uint64_t word) { return word & run_left_mask; }
+// A run_list entry: the slot and the generation its run belongs to.
+CHROMA2_HD constexpr std::uint64_t run_entry(std::uint32_t slot, std::uint32_t generation) {
+  return (std::uint64_t{generation} << 32) | slot;
+}
 
 // One 16-byte record of an output entry.
 struct alignas(16) OutputRecord {
@@ -88,6 +131,10 @@ struct WorkerRef {
   SlotReset* resets;            // mapped ring of slot resets the host posted
   std::uint64_t resets_mask;
   std::uint32_t* slot_ack;  // mapped, per event slot: the generation of the last reset done
+  RunPost* run_posts;       // mapped ring of photon runs the host posted
+  std::uint64_t run_posts_mask;
+  PhotonRun* runs;          // per event slot: its run (device memory)
+  std::uint64_t* run_list;  // run_entry()s of the runs that may have photons left
   EventTallyRef tally;
   ChannelSummaryRef summary;
   std::uint64_t seed;
@@ -114,7 +161,8 @@ struct WorkerScratch {
 // Lengths of a group's lists (the same in every lane).
 struct ListLengths {
   std::uint32_t act = 0, fin = 0, pend = 0, queued = 0;
-  bool slots_short = false;  // a secondary found no free slot at the last try
+  std::uint32_t run_cursor = 0;  // the run_list entry this group tries first (spreads the groups)
+  bool slots_short = false;      // a secondary found no free slot at the last try
 };
 
 // A group's own telemetry, added to the shared counters every telemetry period (every lane holds

@@ -144,6 +144,29 @@ class WorkerDispatch {
     }
   }
 
+  // Throws chroma2::Error if a launched device worker is no longer running: its kernel failed
+  // (the CUDA error is named; it is sticky, so the context is lost) or returned unasked. Cheap: a
+  // stream query. The host backend's groups cannot fail this way: nothing to check.
+  void check(Stream stream) const {
+    if constexpr (!std::is_same_v<Space, Host>) {
+#if CHROMA2_HAS_CUDA_RUNTIME
+      const cudaError_t e = cudaStreamQuery(stream.cuda());
+      if (e == cudaErrorNotReady) return;
+      if (e == cudaSuccess)
+        fail("the persistent worker's kernel returned while it should run",
+             "nobody asked it to stop", "report it with the worker's options");
+      fail(std::string("the persistent worker failed on the device: ") + cudaGetErrorName(e) +
+               " (" + cudaGetErrorString(e) + ")",
+           "its kernel stopped; the photons in flight and the CUDA context are lost",
+           "rerun under compute-sanitizer to find the faulting access, then start a new process");
+#else
+      (void)stream;
+#endif
+    } else {
+      (void)stream;
+    }
+  }
+
   // Waits for the groups to return (after the stop word was set).
   void join(Stream stream) {
     if constexpr (std::is_same_v<Space, Host>) {

@@ -83,11 +83,11 @@ struct GroupQueues : HostLink<G, Layout, Chunk> {
     t[TelemetryCounter::active_pushes] += k;
   }
 
-  // Claims into the queue's free room: from active, then spawn, then the inbox. Spawn comes
-  // first while active holds fewer than spawn_threshold photons, and always after a secondary
-  // found no free slot: only finishing photons free slots, and the parents waiting in active
-  // must not keep the secondaries in spawn from running (the progress guarantee of a full page).
-  // Secondaries come before new primaries because they already hold a slot. Returns how many
+  // Claims into the queue's free room: from active, then spawn, then the inbox, then the runs.
+  // Spawn comes first while active holds fewer than spawn_threshold photons, and always after a
+  // secondary found no free slot: only finishing photons free slots, and the parents waiting in
+  // active must not keep the secondaries in spawn from running (the progress guarantee of a full
+  // page). Secondaries come before new primaries because they already hold a slot. Returns how many
   // it claimed (the queue grew by that many).
   CHROMA2_HD CHROMA2_NOINLINE std::uint32_t claim() const {
     std::uint32_t* dst = s.queue + n.queued;
@@ -109,6 +109,7 @@ struct GroupQueues : HostLink<G, Layout, Chunk> {
     }
     if (got < want && !spawn_first) from_spawn();
     if (got < want) got += this->take_inbox(dst + got, want - got);
+    if (got < want) got += this->take_runs(dst + got, want - got, n.run_cursor);
     n.queued += got;
     return got;
   }

@@ -82,6 +82,7 @@ struct HostLink {
   // counts for the host.
   CHROMA2_HD CHROMA2_NOINLINE void poll(bool mirror) const {
     reset_slots();
+    list_runs();
     g.leader([&] {
       WorkerCounters& c = *w.counters;
       // Only this group writes `published` and `drained`; what grew since the last poll becomes
@@ -176,6 +177,54 @@ struct HostLink {
     g.sync();
   }
 
+  // The run list brought up to date by its one writer, the polling group's leader: runs with no
+  // photon left are dropped, then the runs the host posted since the last poll are copied into
+  // their slots' PhotonRun and listed. A slot's run is posted only after the slot's reset (an
+  // earlier post, or an earlier poll), and rewritten only after its previous run's event
+  // completed, so no group still reads the row it replaces.
+  CHROMA2_HD void list_runs() const {
+    g.leader([&] {
+      WorkerCounters& c = *w.counters;
+      const std::uint64_t posted = system_load(w.control->runs);
+      std::uint64_t done = static_cast<std::uint64_t>(
+          atomic_ref<std::int64_t>(c.runs_done.value).load(memory_order::relaxed));
+      const std::uint64_t listed = static_cast<std::uint64_t>(
+          atomic_ref<std::int64_t>(c.runs_listed.value).load(memory_order::relaxed));
+      std::uint64_t kept = 0;
+      for (std::uint64_t i = 0; i < listed; ++i) {
+        const std::uint64_t e =
+            atomic_ref<std::uint64_t>(w.run_list[i]).load(memory_order::relaxed);
+        const std::uint64_t word =
+            atomic_ref<std::uint64_t>(w.runs[static_cast<std::uint32_t>(e)].left)
+                .load(memory_order::relaxed);
+        if (run_left(word) != 0 && run_generation(word) == static_cast<std::uint32_t>(e >> 32))
+          atomic_ref<std::uint64_t>(w.run_list[kept++]).store(e, memory_order::relaxed);
+      }
+      for (; done < posted; ++done) {
+        RunPost& post = w.run_posts[done & w.run_posts_mask];
+        const std::uint32_t slot = system_load(post.slot);
+        const std::uint32_t gen = system_load(post.generation);
+        PhotonRun& run = w.runs[slot];
+        // the request word by word from mapped memory (acquire loads: never a stale cached line)
+        std::uint32_t* to = reinterpret_cast<std::uint32_t*>(&run.request);
+        std::uint32_t* from = reinterpret_cast<std::uint32_t*>(&post.request);
+        for (std::size_t k = 0; k < sizeof(InboxRecord) / 4; ++k) to[k] = system_load(from[k]);
+        run.first_id = system_load(post.first_id);
+        run.count = system_load(post.count);
+        atomic_ref<std::uint64_t>(run.left).store(run_left_word(gen, run.count),
+                                                  memory_order::release);
+        atomic_ref<std::uint64_t>(w.run_list[kept++])
+            .store(run_entry(slot, gen), memory_order::relaxed);
+      }
+      atomic_ref<std::int64_t>(c.runs_done.value)
+          .store(static_cast<std::int64_t>(done), memory_order::relaxed);
+      // release: a group that reads the count reads the entries below it
+      atomic_ref<std::int64_t>(c.runs_listed.value)
+          .store(static_cast<std::int64_t>(kept), memory_order::release);
+      return 0;
+    });
+  }
+
   // Whether the host asked the worker to stop (the polling group's copy).
   CHROMA2_HD bool stop_requested() const {
     return g.leader([&] {
@@ -235,6 +284,81 @@ struct HostLink {
     });
     g.sync();
     t[TelemetryCounter::intake] += k;
+    return k;
+  }
+
+  // Photons of the listed runs → free slots dst[0, returned) (at most `most`), made from their
+  // run's request with their own ids and stored in the page. Primary credits and free slots
+  // first, as for the inbox; then the leader takes up to that many photons of one run, trying
+  // the list from `cursor` on (each group starts elsewhere, so groups share out the runs of
+  // several events and rarely contend for one word). What is not used goes back.
+  CHROMA2_HD CHROMA2_NOINLINE std::uint32_t take_runs(std::uint32_t* dst, std::uint32_t most,
+                                                      std::uint32_t& cursor) const {
+    const std::uint32_t listed = g.leader([&] {
+      return static_cast<std::uint32_t>(
+          atomic_ref<std::int64_t>(w.counters->runs_listed.value).load(memory_order::acquire));
+    });
+    if (listed == 0) return 0;
+    const std::uint32_t want =
+        g.leader([&] { return take_credits(w.counters->primary_credits, most); });
+    if (want == 0) return 0;
+    const std::uint32_t got = w.free.pop(g, dst, want);
+    t[TelemetryCounter::free_pops] += got;
+    std::uint32_t slot = 0, k = 0;
+    std::uint64_t first = 0;  // the id of the first photon taken
+    g.leader([&] {
+      give_credits(w.counters->primary_credits, want - got);
+      for (std::uint32_t tries = 0; tries < listed && got && !k; ++tries) {
+        const std::uint32_t i = (cursor + tries) % listed;
+        const std::uint64_t e =
+            atomic_ref<std::uint64_t>(w.run_list[i]).load(memory_order::relaxed);
+        slot = static_cast<std::uint32_t>(e);
+        PhotonRun& run = w.runs[slot];
+        atomic_ref<std::uint64_t> left(run.left);
+        std::uint64_t word = left.load(memory_order::relaxed);
+        while (run_generation(word) == static_cast<std::uint32_t>(e >> 32) && run_left(word)) {
+          const std::uint32_t n =
+              run_left(word) < got ? static_cast<std::uint32_t>(run_left(word)) : got;
+          if (left.compare_exchange_weak(word, word - n, memory_order::acquire,
+                                         memory_order::relaxed)) {
+            k = n;
+            first = run.first_id + (run.count - run_left(word));
+            cursor = i + 1;
+            break;
+          }
+        }
+      }
+      if (!k) cursor = 0;
+      return 0;
+    });
+    k = g.leader([&] { return k; });
+    cursor = g.leader([&] { return cursor; });
+    if (k < got) {
+      push_all(g, w.free, dst + k, got - k);
+      t[TelemetryCounter::free_pushes] += got - k;
+      g.leader([&] {
+        give_credits(w.counters->primary_credits, got - k);
+        return 0;
+      });
+    }
+    if (k == 0) return 0;
+    slot = g.leader([&] { return slot; });
+    first = g.leader([&] { return first; });
+    // every lane reads the run after the leader's acquire
+    const Photon request = load_host_fed(&w.runs[slot].request);
+    g.for_lanes([&](int lane) {
+      for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < k; j += G::lanes) {
+        Photon p = request;
+        p.id = first + j;
+        p.event = slot;
+        p.reason = TerminalReason::alive;
+        w.page.storage.store(dst[j], p);
+        w.pending_flag[dst[j]] = 0;
+        w.events.count_intake(slot);
+      }
+    });
+    g.sync();
+    t[TelemetryCounter::run_intake] += k;
     return k;
   }
 

@@ -66,6 +66,8 @@ class WorkerState {
         .add<std::uint64_t>(std::uint64_t{o.max_events} * tally_words)
         .add<std::uint32_t>(channel_rows(o))
         .add<std::uint32_t>(channel_rows(o))
+        .add<std::uint64_t>(o.max_events)
+        .add<PhotonRun>(o.max_events)
         .add<std::uint64_t>(o.max_events);
     return p;
   }
@@ -109,6 +111,9 @@ class WorkerState {
         channel_counts_(tables_.template take<std::uint32_t>(channel_rows(o))),
         channel_first_(tables_.template take<std::uint32_t>(channel_rows(o))),
         channel_outside_(tables_.template take<std::uint64_t>(o.max_events)),
+        runs_(tables_.template take<PhotonRun>(o.max_events)),
+        run_list_(tables_.template take<std::uint64_t>(o.max_events)),
+        run_posts_(round_up_pow2(o.max_events), s),
         track_(std::max<std::uint64_t>(1, std::uint64_t{z.page_capacity} * o.history_points), s),
         zeros_(staging_.template take<std::uint64_t>(zero_words(o))),
         no_time_(staging_.template take<std::uint32_t>(std::max<std::uint32_t>(1, o.channels))),
@@ -121,6 +126,8 @@ class WorkerState {
     Space::fill(tally_.data(), 0, tally_.size_bytes(), s);
     Space::fill(channel_counts_.data(), 0, channel_counts_.size_bytes(), s);
     Space::fill(channel_outside_.data(), 0, channel_outside_.size_bytes(), s);
+    Space::fill(runs_.data(), 0, runs_.size_bytes(), s);
+    Space::fill(run_list_.data(), 0, run_list_.size_bytes(), s);
     {
       const std::vector<std::uint32_t> tiers(o.max_events, static_cast<std::uint32_t>(o.output));
       Space::copy_from_host(tier_.data(), tiers.data(), tier_.size_bytes(), s);
@@ -144,6 +151,7 @@ class WorkerState {
     std::memset(static_cast<void*>(zeros_.data()), 0, zeros_.size_bytes());
     std::memset(static_cast<void*>(resets_.data()), 0, resets_.bytes());
     std::memset(static_cast<void*>(slot_ack_.data()), 0, slot_ack_.bytes());
+    std::memset(static_cast<void*>(run_posts_.data()), 0, run_posts_.bytes());
     std::fill(no_time_.data(), no_time_.data() + no_time_.size(), no_time_key);
     std::vector<std::uint32_t> slots(z.page_capacity);
     for (std::uint32_t i = 0; i < z.page_capacity; ++i) slots[i] = i;
@@ -174,6 +182,10 @@ class WorkerState {
     ref_.resets = resets_.data();
     ref_.resets_mask = resets_.size() - 1;
     ref_.slot_ack = slot_ack_.data();
+    ref_.run_posts = run_posts_.data();
+    ref_.run_posts_mask = run_posts_.size() - 1;
+    ref_.runs = runs_.data();
+    ref_.run_list = run_list_.data();
     ref_.tally = EventTallyRef{tally_.data()};
     ref_.summary = ChannelSummaryRef{channel_counts_.data(), channel_first_.data(),
                                      channel_outside_.data(), o.channels};
@@ -212,6 +224,8 @@ class WorkerState {
   SlotReset* resets() const { return resets_.data(); }
   std::uint64_t resets_capacity() const { return resets_.size(); }
   std::uint32_t* slot_ack() const { return slot_ack_.data(); }
+  RunPost* run_posts() const { return run_posts_.data(); }
+  std::uint64_t run_posts_capacity() const { return run_posts_.size(); }
   const std::uint64_t* tallies() const { return tally_.data(); }
 
   // Resets event slot `event`'s device rows (counts, tally, channel summary) without waiting:
@@ -287,6 +301,9 @@ class WorkerState {
   std::span<std::uint64_t> tally_;
   std::span<std::uint32_t> channel_counts_, channel_first_;
   std::span<std::uint64_t> channel_outside_;
+  std::span<PhotonRun> runs_;          // per event slot: its photon run
+  std::span<std::uint64_t> run_list_;  // runs that may have photons left
+  Buffer<RunPost, Mapped> run_posts_;  // ring of runs posted (one per slot at most)
   Buffer<StepPoint, Space> track_;
   std::span<std::uint64_t> zeros_;  // pinned constants that reset an event slot's rows
   std::span<std::uint32_t> no_time_;
