@@ -192,32 +192,44 @@ SmallRun relaunch_events(const DetectorPhysics& physics,
   return r;
 }
 
-// The events through a session, submitted back to back by `producers` threads: as the photon
-// lists `events` (built before the clock starts), or, with `source`, as point sources of their
-// size (event 1000 + e, as the lists' numbers), which the worker expands from runs.
+// The events through a session, submitted back to back by `producers` threads (0: one at a
+// time, each submitted once the one before came back, so its latency holds no queueing, like the
+// relaunch driver's one at a time): as the photon lists `events` (built before the clock starts),
+// or, with `source`, as point sources of their size (event 1000 + e, as the lists' numbers),
+// which the worker expands from runs.
 SmallRun session_events(DetectorSession& session, const std::vector<std::vector<Photon>>& events,
                         unsigned producers, const PointIsotropicSource* source) {
-  SmallRun r{
-      source ? "source" : "list",       "session", producers, session.options().worker.max_events,
-      session.options().queue_capacity, 0,         {},        {}};
+  SmallRun r{source ? "source" : "list",
+             producers ? "session" : "session-1",
+             producers,
+             session.options().worker.max_events,
+             session.options().queue_capacity,
+             0,
+             {},
+             {}};
   std::vector<std::future<EventResult>> futures(events.size());
   std::vector<PhotonListEvent> built(source ? 0 : events.size());
   for (std::size_t e = 0; e < built.size(); ++e)
     built[e] = PhotonListEvent{.number = events[e].front().event, .photons = events[e]};
+  const auto submit = [&](std::size_t e) {
+    return source ? session.submit(EventDescriptor<PointIsotropicSource>{.number = 1000 + e,
+                                                                         .source = *source})
+                  : session.submit(std::move(built[e]));
+  };
+  std::vector<EventResult> serial;
   const auto t0 = Clock::now();
-  {
+  if (producers == 0) {
+    for (std::size_t e = 0; e < events.size(); ++e) serial.push_back(submit(e).get());
+  } else {
     std::vector<std::jthread> threads;
     for (unsigned p = 0; p < producers; ++p)
       threads.emplace_back([&, p] {
-        for (std::size_t e = p; e < events.size(); e += producers)
-          futures[e] = source ? session.submit(EventDescriptor<PointIsotropicSource>{
-                                    .number = 1000 + e, .source = *source})
-                              : session.submit(std::move(built[e]));
+        for (std::size_t e = p; e < events.size(); e += producers) futures[e] = submit(e);
       });
   }
   r.hit_ids.resize(events.size());
   for (std::size_t e = 0; e < events.size(); ++e) {
-    EventResult res = futures[e].get();
+    EventResult res = producers ? futures[e].get() : std::move(serial[e]);
     r.latency_ms.push_back(res.latency_ms);
     r.in_flight_ms.push_back(res.propagation_ms);
     r.hit_ids[e] = sorted_ids(res.hits);
@@ -468,6 +480,8 @@ int run(const SessionBenchOptions& opt) {
         session.submit(PhotonListEvent{.number = 999999, .photons = small.front()}).get();  // warm
         for (unsigned p : opt.producers)
           runs.push_back(session_events(session, small, p, as_source ? &small_source : nullptr));
+        if (slots == 8)  // the pipeline's own latency, as the relaunch driver's one at a time
+          runs.push_back(session_events(session, small, 0, as_source ? &small_source : nullptr));
         session.close();
         print_telemetry(detector + " small events (" + input + ") " + std::to_string(slots) + "x" +
                             std::to_string(queue),

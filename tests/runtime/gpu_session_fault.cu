@@ -18,7 +18,7 @@
 using namespace chroma2;
 using namespace chroma2::test;
 
-namespace {
+namespace chroma2::test {
 
 // The session tests' physics with a fault planted: a photon of wavelength fault_nm traps.
 struct FaultingPhysics {
@@ -42,7 +42,7 @@ PhotonListEvent list_event(std::uint64_t number, std::uint32_t n, float waveleng
   return e;
 }
 
-}  // namespace
+}  // namespace chroma2::test
 
 TEST_CASE("GPU: a device fault fails the events in flight with the CUDA error, and close returns",
           "[runtime][session][gpu]") {

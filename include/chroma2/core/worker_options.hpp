@@ -75,6 +75,12 @@ struct WorkerTuning {
   static constexpr std::uint32_t refill_delay_max = 64;     // a group that found nothing to
                                                             // claim looks again after up to this
                                                             // many of its own iterations
+  static constexpr bool dedicated_poller = false;   // device: the polling group (one warp) only
+                                                    // polls, every poll_sleep_ns, and refreshes
+                                                    // the mirror every mirror_polls polls,
+                                                    // rather than between its photons' steps
+  static constexpr unsigned poll_sleep_ns = 1000;   //
+  static constexpr std::uint32_t mirror_polls = 4;  //
 };
 
 // Whether T is a usable tuning (PersistentWorker checks it with a static_assert).
@@ -87,7 +93,7 @@ constexpr bool valid_worker_tuning() {
          multiple(T::output_period, T::housekeeping_period) &&
          multiple(T::mirror_period, T::housekeeping_period) &&
          multiple(T::telemetry_period, T::housekeeping_period) && T::idle_sleep_max_ns >= 32 &&
-         T::refill_delay_max >= 1;
+         T::refill_delay_max >= 1 && T::poll_sleep_ns >= 32 && T::mirror_polls >= 1;
 }
 static_assert(valid_worker_tuning<WorkerTuning>());
 

@@ -51,15 +51,20 @@
 
 namespace chroma2 {
 
-// The worker's tuning in a session, for latency: the polling group refreshes the host's mirror of
-// event counts every 64 loop iterations even while busy (the worker's default, 1024, suits one
-// large event), and idle groups sleep at most 2 µs and look for new photons at least every 8 of
-// their iterations (16 µs and 64 by default), so a small event arriving at an idle GPU is taken
-// within microseconds rather than a millisecond.
+// The worker's tuning in a session, for latency. On the GPU one warp does nothing but poll the
+// host (dedicated_poller): slot resets, runs and inbox doorbells are taken within microseconds
+// and the host's mirror of event counts is refreshed every few microseconds, however busy the
+// other warps are (otherwise the polling warp polls between its own photons' steps, every
+// housekeeping period of 64 iterations: a few hundred microseconds on a detector). Idle groups
+// sleep at most 2 µs and look for new photons at least every 8 of their iterations (16 µs and 64
+// by default), so a small event arriving at an idle GPU is taken within microseconds rather than
+// a millisecond. (Housekeeping every 16 iterations instead of 64 was tried: no shorter latency,
+// and half the rate on the default detector's long paths.)
 struct SessionTuning : WorkerTuning {
   static constexpr std::uint32_t mirror_period = 64;
   static constexpr unsigned idle_sleep_max_ns = 2048;
   static constexpr std::uint32_t refill_delay_max = 8;
+  static constexpr bool dedicated_poller = true;
 };
 
 template <class PhysicsType, class Space = Host, class Layout = layout::Packed,

@@ -36,6 +36,18 @@ CHROMA2_HD inline std::uint32_t take_credits(PaddedCounter& c, std::uint32_t k,
   return static_cast<std::uint32_t>(granted);
 }
 
+// take_credits asking for at most a 1/share part of what c holds, but at least `least` (and at
+// most k): while plenty is there a claimer takes k, but the last few are shared out among many
+// claimers rather than taken whole by the first ones (the worker's claims of new photons: a
+// small event's photons spread over many warps, each running its share in parallel, instead of a
+// few warps running 128 each one lane-load after another).
+CHROMA2_HD inline std::uint32_t take_share(PaddedCounter& c, std::uint32_t k, std::uint32_t share,
+                                           std::uint32_t least) {
+  const std::int64_t seen = atomic_ref<std::int64_t>(c.value).load(memory_order::relaxed);
+  const std::int64_t part = seen / share > least ? seen / share : least;
+  return take_credits(c, part < k ? static_cast<std::uint32_t>(part) : k);
+}
+
 // Gives k credits (back) to c.
 CHROMA2_HD inline void give_credits(PaddedCounter& c, std::uint32_t k,
                                     memory_order_type order = memory_order::relaxed) {

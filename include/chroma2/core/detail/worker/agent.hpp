@@ -68,6 +68,10 @@ struct WorkerAgent {
   std::uint64_t mark = worker_ticks();
 
   CHROMA2_HD void run() {
+    if (poller && dedicated_poller()) {
+      poll_loop();
+      return;
+    }
     for (std::uint64_t iter = 0;; ++iter) {
       ++iterations;
       housekeeping(iter);
@@ -97,6 +101,30 @@ struct WorkerAgent {
   }
   CHROMA2_HD static bool every(std::uint64_t iter, std::uint32_t period) {
     return iter % period == 0;
+  }
+  // Whether the polling group does nothing else (Tuning::dedicated_poller; device only: on the
+  // host a group is a whole thread).
+  CHROMA2_HD static constexpr bool dedicated_poller() {
+#if defined(__CUDA_ARCH__)
+    return Tuning::dedicated_poller;
+#else
+    return false;
+#endif
+  }
+
+  // The dedicated polling group's loop: the host's doorbells, slot resets and runs taken within
+  // about poll_sleep_ns, the mirror of event counts refreshed every mirror_polls polls, whatever
+  // the photon-carrying groups are doing; until a stop request.
+  CHROMA2_HD void poll_loop() {
+    Backoff pause{Tuning::poll_sleep_ns, Tuning::poll_sleep_ns};
+    for (std::uint64_t k = 0; !q.stop_requested(); ++k) {
+      ++iterations;
+      q.poll(k % Tuning::mirror_polls == 0);
+      pause.pause();
+    }
+    q.poll(true);  // the last counts for the host
+    add_hot_counters();
+    q.flush_telemetry();
   }
 
   // Polls the host, notices a stop request, and now and then flushes finished photons, recycles

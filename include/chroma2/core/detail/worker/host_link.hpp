@@ -69,6 +69,10 @@ CHROMA2_HD void push_all(G g, const DeviceRingRef<std::uint32_t>& ring, const st
   }
 }
 
+// A claim of new photons (inbox or run) takes at most 1/claim_share of those waiting, and at
+// least a group's width: photons are shared out when few are left (take_share).
+inline constexpr std::uint32_t claim_share = 64;
+
 // One group's link to the host. Holds references only; built once per group by the agent.
 template <class G, class Layout, std::uint32_t Chunk>
 struct HostLink {
@@ -232,7 +236,8 @@ struct HostLink {
     }) != 0;
   }
 
-  // Inbox records → free slots dst[0, returned) (at most `most`), stored in the page. Keeps
+  // Inbox records → free slots dst[0, returned) (at most `most`, and its claim_share part when
+  // few are waiting), stored in the page. Keeps
   // `primary_credits` so that secondaries always find a slot eventually (the progress guarantee
   // when the page is full).
   CHROMA2_HD CHROMA2_NOINLINE std::uint32_t take_inbox(std::uint32_t* dst,
@@ -240,7 +245,8 @@ struct HostLink {
     // inbox entries first, then primary credits for them, then free slots; what is not used
     // goes back
     const std::uint32_t want = g.leader([&] {
-      const std::uint32_t entries = take_credits(w.counters->inbox_credits, most);
+      const std::uint32_t entries =
+          take_share(w.counters->inbox_credits, most, claim_share, G::lanes);
       if (entries == 0) return 0u;
       const std::uint32_t k = take_credits(w.counters->primary_credits, entries);
       give_credits(w.counters->inbox_credits, entries - k);
@@ -289,7 +295,8 @@ struct HostLink {
 
   // Photons of the listed runs → free slots dst[0, returned) (at most `most`), made from their
   // run's request with their own ids and stored in the page. Primary credits and free slots
-  // first, as for the inbox; then the leader takes up to that many photons of one run, trying
+  // first, as for the inbox; then the leader takes up to that many photons of one run (its
+  // claim_share part when few are left), trying
   // the list from `cursor` on (each group starts elsewhere, so groups share out the runs of
   // several events and rarely contend for one word). What is not used goes back.
   CHROMA2_HD CHROMA2_NOINLINE std::uint32_t take_runs(std::uint32_t* dst, std::uint32_t most,
@@ -317,8 +324,11 @@ struct HostLink {
         atomic_ref<std::uint64_t> left(run.left);
         std::uint64_t word = left.load(memory_order::relaxed);
         while (run_generation(word) == static_cast<std::uint32_t>(e >> 32) && run_left(word)) {
-          const std::uint32_t n =
-              run_left(word) < got ? static_cast<std::uint32_t>(run_left(word)) : got;
+          const std::uint64_t remaining = run_left(word);
+          std::uint64_t part =
+              remaining / claim_share > G::lanes ? remaining / claim_share : G::lanes;
+          if (part > remaining) part = remaining;
+          const std::uint32_t n = part < got ? static_cast<std::uint32_t>(part) : got;
           if (left.compare_exchange_weak(word, word - n, memory_order::acquire,
                                          memory_order::relaxed)) {
             k = n;
