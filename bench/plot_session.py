@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Plots bench_session's JSON lines (docs/results/*-session.jsonl) into docs/session.png: host to
-host photons/s through the session (photon list, the list in 50 events, a source descriptor)
+host photons/s through the session (photon list, the list in 50 events, a source descriptor
+expanded by the worker, the same expanded on the host)
 against the device-only rate, with the 90 % goal and the share of copy time hidden; and small
 events: events/s and median/p99 latency of the session (1 and 8 producers) against Chroma's
-relaunch driver one event at a time and batching events.
+relaunch driver one event at a time and batching events, for photon lists and for point
+sources that the worker expands from runs ("session-1": one event at a time, no queueing).
 
 Usage: bench/plot_session.py FILE.jsonl [--out docs/session.png]
 Needs matplotlib (pip install matplotlib)."""
@@ -31,7 +33,7 @@ def main():
     for r in h2h + small:
         if r["detector"] not in detectors:
             detectors.append(r["detector"])
-    fig, axes = plt.subplots(len(detectors), 3, figsize=(17, 4.2 * len(detectors)),
+    fig, axes = plt.subplots(len(detectors), 3, figsize=(19, 5.2 * len(detectors)),
                              squeeze=False)
     for row, det in enumerate(detectors):
         ax = axes[row][0]
@@ -51,12 +53,15 @@ def main():
             ax.legend(fontsize=8, loc="lower right")
         ev = [r for r in small if r["detector"] == det]
         if ev:
-            labels = [r["driver"] + (f" {r['slots']}x{r['queue']}, {r['producers']} prod."
-                                     if r["driver"] == "session" else "") for r in ev]
+            # input (photon lists or point sources expanded by the worker), driver, window
+            labels = [r.get("input", "list") + ": " + r["driver"] +
+                      (f" {r['slots']}x{r['queue']}, {r['producers']} prod."
+                       if r["driver"] == "session" else "") for r in ev]
+            colour = {"session": "C1", "session-1": "C2"}
             ax = axes[row][1]
             ax.bar(range(len(ev)), [r["events_per_s"] / 1e3 for r in ev],
-                   color=[f"C{1 if r['driver'] == 'session' else 7}" for r in ev])
-            ax.set_xticks(range(len(ev)), labels, rotation=15, fontsize=8)
+                   color=[colour.get(r["driver"], "C7") for r in ev])
+            ax.set_xticks(range(len(ev)), labels, rotation=35, ha="right", fontsize=7)
             ax.set_ylabel("k events/s")
             ax.set_title(f"{det}: {ev[0]['photons_per_event']}-photon events")
             ax = axes[row][2]
@@ -64,7 +69,10 @@ def main():
             ax.bar([i - 0.2 for i in x], [r["median_latency_ms"] for r in ev], 0.4, label="median")
             ax.bar([i + 0.2 for i in x], [r["p99_latency_ms"] for r in ev], 0.4, label="p99")
             ax.set_yscale("log")
-            ax.set_xticks(list(x), labels, rotation=15, fontsize=8)
+            one = next(r for r in ev if r["driver"] == "relaunch-1")["median_latency_ms"]
+            ax.axhline(2 * one, color="C3", ls="--", lw=1,
+                       label="goal: 2x relaunch one at a time")
+            ax.set_xticks(list(x), labels, rotation=35, ha="right", fontsize=7)
             ax.set_ylabel("latency per event, ms (submit to result)")
             ax.legend(fontsize=8)
     fig.suptitle(f"chroma2 session on Chroma's demo detectors, {gpu}")

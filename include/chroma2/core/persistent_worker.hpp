@@ -33,6 +33,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <span>
 #include <string>
 #include <thread>
@@ -476,15 +477,18 @@ class PersistentWorker {
   // Hands every published output entry to visit(slot, tier, entry) in order and frees it; returns
   // how many. `entry` points at the entry's records in pinned staging memory, valid during the
   // call: the published ranges are copied there from the worker's output by a copy engine on the
-  // copy-out stream, while the worker keeps running. One host thread drains.
+  // copy-out stream, while the worker keeps running. One host thread drains. At most
+  // `most_copies` rounds of copies (a caller with other duties between drains, such as
+  // completing events, passes 1, so a steady stream of one event's records cannot hold it here).
   template <class Visit>
-  std::size_t drain_entries(Visit&& visit) {
+  std::size_t drain_entries(Visit&& visit,
+                            std::size_t most_copies = std::numeric_limits<std::size_t>::max()) {
     const std::uint64_t mask = ref().out_mask;
     const std::uint64_t cap = mask + 1;
     const std::uint64_t stride = state_.out_stride();
     const std::uint64_t most = state_.output_staging_entries();
     std::size_t total = 0;
-    for (;;) {
+    for (std::size_t round = 0; round < most_copies; ++round) {
       const std::uint64_t pos = drained_;
       std::uint64_t end = pos;
       while (end - pos < most &&
@@ -684,14 +688,17 @@ class PersistentWorker {
     return true;
   }
 
-  // Inbox positions free from staged_ on, up to n.
-  std::size_t room(std::size_t n) const {
-    const std::uint64_t cap = ref().inbox_mask + 1;
-    std::size_t k = 0;
-    while (k < n && k < cap &&
-           detail::system_load(state_.inbox_seq()[(staged_ + k) & ref().inbox_mask]) == staged_ + k)
-      ++k;
-    return k;
+  // Inbox positions free from staged_ on, up to n. Position p is free once its sequence word
+  // reads p (the worker writes p + capacity when it took the entry of the lap before); positions
+  // found free are remembered (free_until_), so each word is read once per lap, not once per
+  // call while the inbox is full.
+  std::size_t room(std::size_t n) {
+    const std::uint64_t mask = ref().inbox_mask;
+    const std::uint64_t end = staged_ + std::min<std::uint64_t>(n, mask + 1);
+    while (free_until_ < end &&
+           detail::system_load(state_.inbox_seq()[free_until_ & mask]) == free_until_)
+      ++free_until_;
+    return static_cast<std::size_t>(std::min<std::uint64_t>(n, free_until_ - staged_));
   }
 
   // Photons [staged_, staged_ + k) of the ring written by fill into pinned staging.
@@ -752,6 +759,7 @@ class PersistentWorker {
   std::uint64_t runs_posted_ = 0;          // photon runs posted
   std::uint64_t published_ = 0;            // inbox entries the worker may take
   std::uint64_t staged_ = 0;               // inbox entries written to pinned staging
+  std::uint64_t free_until_ = 0;           // inbox positions below this are known free
   std::uint64_t copied_ = 0;               // inbox entries whose copy was issued
   struct InboxCopy {
     std::uint64_t end;  // published up to here once the copy landed

@@ -599,7 +599,8 @@ class Session {
               const auto d0 = clock::now();
               route(slot, tier, entry);
               decode += ns(clock::now() - d0);
-            });
+            },
+            1);  // one round, then completions: a large event's stream must not hold them up
         drain_ns_ += ns(clock::now() - t0) - decode;
         decode_ns_ += decode;
         records_ += got;

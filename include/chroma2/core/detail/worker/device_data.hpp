@@ -146,6 +146,28 @@ struct WorkerRef {
   std::uint32_t idle_threshold;
 };
 
+// The rows a new event in slot `slot` starts from: four counts (intake, spawned, finished,
+// detections outside the channels), the tally and the per-channel summary (photoelectrons, and
+// first-hit times reset to "never"). The one list of them, for the running worker's polling
+// group (reset_slots) and the stopped worker's host-side reset (WorkerState::reset_event_rows).
+struct SlotRows {
+  std::uint64_t* counts[4];
+  std::uint64_t* tally;  // tally_words
+  std::uint32_t* photoelectrons;
+  std::uint32_t* first;  // time keys
+  std::uint32_t channels;
+};
+template <class Layout>
+CHROMA2_HD SlotRows slot_rows(const WorkerRef<Layout>& w, std::uint32_t slot) {
+  const std::uint64_t row = std::uint64_t{slot} * w.summary.channels;
+  return SlotRows{{w.events.intake + slot, w.events.spawned + slot, w.events.finished + slot,
+                   w.summary.outside + slot},
+                  w.tally.words + std::uint64_t{slot} * tally_words,
+                  w.summary.counts + row,
+                  w.summary.first + row,
+                  w.summary.channels};
+}
+
 // Per-group lists of slot indices (shared memory on the device): photons that left their lanes
 // and wait to go to a ring, and room for one claim.
 template <std::uint32_t Chunk>

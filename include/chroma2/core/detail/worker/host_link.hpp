@@ -139,26 +139,22 @@ struct HostLink {
     for (; done < posted; ++done) {
       SlotReset& r = w.resets[done & w.resets_mask];
       const std::uint32_t slot = system_load(r.slot);
-      const std::uint32_t c = w.summary.channels;
-      const std::uint64_t row = std::uint64_t{slot} * c;
-      std::uint64_t* tally = w.tally.words + std::uint64_t{slot} * tally_words;
+      const SlotRows rows = slot_rows(w, slot);
+      const std::uint32_t c = rows.channels;
       const std::uint32_t words = 4 + tally_words + 2 * c;
       const std::uint32_t never = time_key(std::numeric_limits<float>::infinity());
       g.for_lanes([&](int lane) {
         for (std::uint32_t k = static_cast<std::uint32_t>(lane); k < words; k += G::lanes) {
-          if (k < 4) {
-            std::uint64_t* counts[] = {w.events.intake, w.events.spawned, w.events.finished,
-                                       w.summary.outside};
-            atomic_ref<std::uint64_t>(counts[k][slot]).store(0, memory_order::relaxed);
-          } else if (k < 4 + tally_words) {
-            atomic_ref<std::uint64_t>(tally[k - 4]).store(0, memory_order::relaxed);
-          } else if (k < 4 + tally_words + c) {
-            atomic_ref<std::uint32_t>(w.summary.counts[row + (k - 4 - tally_words)])
+          if (k < 4)
+            atomic_ref<std::uint64_t>(*rows.counts[k]).store(0, memory_order::relaxed);
+          else if (k < 4 + tally_words)
+            atomic_ref<std::uint64_t>(rows.tally[k - 4]).store(0, memory_order::relaxed);
+          else if (k < 4 + tally_words + c)
+            atomic_ref<std::uint32_t>(rows.photoelectrons[k - 4 - tally_words])
                 .store(0, memory_order::relaxed);
-          } else {
-            atomic_ref<std::uint32_t>(w.summary.first[row + (k - 4 - tally_words - c)])
+          else
+            atomic_ref<std::uint32_t>(rows.first[k - 4 - tally_words - c])
                 .store(never, memory_order::relaxed);
-          }
         }
       });
       g.leader([&] {

@@ -232,26 +232,23 @@ class WorkerState {
   // on the device by copies on `s` from pinned constants (no kernel: the worker may be running),
   // on the host by atomic stores (the worker's threads read these words meanwhile).
   void reset_event_rows(std::uint32_t event, Stream s) const {
-    const std::uint64_t c = channels_;
-    std::uint64_t* rows64[] = {intake_.data() + event, spawned_.data() + event,
-                               finished_count_.data() + event, channel_outside_.data() + event};
-    std::uint64_t* tally = tally_.data() + std::uint64_t{event} * tally_words;
-    std::uint32_t* counts = channel_counts_.data() + std::uint64_t{event} * c;
-    std::uint32_t* first = channel_first_.data() + std::uint64_t{event} * c;
+    const SlotRows rows = slot_rows(ref_, event);
+    const std::uint64_t c = rows.channels;
     if constexpr (std::is_same_v<Space, Host>) {
-      for (std::uint64_t* w : rows64) atomic_ref<std::uint64_t>(*w).store(0, memory_order::relaxed);
+      for (std::uint64_t* w : rows.counts)
+        atomic_ref<std::uint64_t>(*w).store(0, memory_order::relaxed);
       for (std::uint32_t k = 0; k < tally_words; ++k)
-        atomic_ref<std::uint64_t>(tally[k]).store(0, memory_order::relaxed);
+        atomic_ref<std::uint64_t>(rows.tally[k]).store(0, memory_order::relaxed);
       for (std::uint64_t k = 0; k < c; ++k) {
-        atomic_ref<std::uint32_t>(counts[k]).store(0, memory_order::relaxed);
-        atomic_ref<std::uint32_t>(first[k]).store(no_time_key, memory_order::relaxed);
+        atomic_ref<std::uint32_t>(rows.photoelectrons[k]).store(0, memory_order::relaxed);
+        atomic_ref<std::uint32_t>(rows.first[k]).store(no_time_key, memory_order::relaxed);
       }
     } else {
-      for (std::uint64_t* w : rows64) Space::copy_from_host(w, zeros_.data(), 8, s);
-      Space::copy_from_host(tally, zeros_.data(), tally_words * 8, s);
+      for (std::uint64_t* w : rows.counts) Space::copy_from_host(w, zeros_.data(), 8, s);
+      Space::copy_from_host(rows.tally, zeros_.data(), tally_words * 8, s);
       if (c) {
-        Space::copy_from_host(counts, zeros_.data(), 4 * c, s);
-        Space::copy_from_host(first, no_time_.data(), 4 * c, s);
+        Space::copy_from_host(rows.photoelectrons, zeros_.data(), 4 * c, s);
+        Space::copy_from_host(rows.first, no_time_.data(), 4 * c, s);
       }
     }
   }
