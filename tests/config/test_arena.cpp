@@ -7,6 +7,9 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
 
 using namespace chroma2;
 
@@ -34,4 +37,27 @@ TEST_CASE("An arena sized by its plan holds exactly the planned pieces, aligned 
                                              " bytes cannot hold 1 more elements"));
   CHECK_THROWS_WITH(arena.take<char>(1, 3),
                     Catch::Matchers::ContainsSubstring("invalid alignment 3"));
+}
+
+TEST_CASE("Arena pieces copy host data in and leave nothing behind when moved", "[config][arena]") {
+  const std::vector<std::uint32_t> values{7, 11, 13};
+  ArenaPlan plan;
+  plan.add<std::uint32_t>(values.size()).add<double>(0);
+  Arena<Host> arena(plan, "pieces");
+  ArenaPiece<std::uint32_t> a = arena.copy_in(std::span<const std::uint32_t>(values));
+  const ArenaPiece<double> empty = arena.piece<double>(0);
+  REQUIRE(a.size() == 3);
+  CHECK(a.bytes() == 12);
+  CHECK(std::vector<std::uint32_t>(a.data(), a.data() + a.size()) == values);
+  CHECK(empty.data() == nullptr);  // an empty piece points nowhere, as an empty buffer does
+  CHECK(empty.size() == 0);
+  const std::uint32_t* where = a.data();
+  ArenaPiece<std::uint32_t> b(std::move(a));
+  CHECK(b.data() == where);
+  CHECK(a.data() == nullptr);  // NOLINT(bugprone-use-after-move): the moved-from state is the point
+  CHECK(a.size() == 0);
+  // the arena moves its one allocation along: pieces stay valid in the new owner
+  Arena<Host> moved(std::move(arena));
+  CHECK(moved.capacity() == plan.bytes());
+  CHECK(b.data()[2] == 13);
 }

@@ -30,6 +30,18 @@ TEST_CASE("take_credits grants what is there, never more", "[core][credits]") {
   CHECK(c.value == 5);
 }
 
+TEST_CASE("share_of: a 1/share part, at least `least`, at most `most` and what is there",
+          "[core][credits]") {
+  STATIC_CHECK(share_of(1000000, 64, 32, 128) == 128);
+  STATIC_CHECK(share_of(4096, 64, 32, 128) == 64);
+  STATIC_CHECK(share_of(1000, 64, 32, 128) == 32);
+  STATIC_CHECK(share_of(20, 64, 32, 128) == 20);
+  STATIC_CHECK(share_of(0, 64, 32, 128) == 0);
+  STATIC_CHECK(share_of(1000, 64, 32, 7) == 7);  // `most` wins over `least`
+  // a photon run of 2^40 - 2 photons: no 32-bit overflow on the way
+  STATIC_CHECK(share_of((std::uint64_t{1} << 40) - 2, 64, 32, 4096) == 4096);
+}
+
 TEST_CASE("take_share takes all it asks while plenty is there and a part when few are left",
           "[core][credits]") {
   PaddedCounter c;

@@ -9,6 +9,7 @@
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
+#include <cstdint>
 #include <map>
 #include <numeric>
 
@@ -197,6 +198,29 @@ TEST_CASE("Rays along axes, along normals, through vertices and in a face's plan
   const auto eg = build_geometry(empty);
   CHECK(!eg.ref().closest_hit({{0, 0, 0}, 0, {1, 0, 0}, 1e30f}).hit());
   CHECK(eg.ref().material_at({1, 2, 3}) == 5);
+}
+
+TEST_CASE("A geometry keeps its arrays in one arena, which moves with it", "[geometry][arena]") {
+  auto g = build_geometry(make_nested_scene());
+  const TriangleGeometryRef r = g.ref();
+  const std::uintptr_t pointers[] = {
+      reinterpret_cast<std::uintptr_t>(r.nodes), reinterpret_cast<std::uintptr_t>(r.triangles),
+      reinterpret_cast<std::uintptr_t>(r.materials), reinterpret_cast<std::uintptr_t>(r.meshes),
+      reinterpret_cast<std::uintptr_t>(r.instances)};
+  // five arrays, one allocation: each starts inside the span of bytes() from the first
+  for (std::size_t k = 0; k < 5; ++k) {
+    CHECK(pointers[k] != 0);
+    CHECK(pointers[k] >= pointers[0]);
+    CHECK(pointers[k] < pointers[0] + g.bytes());
+    if (k > 0) CHECK(pointers[k] > pointers[k - 1]);  // in the order planned
+  }
+  const Hit before = r.closest_hit({{0, 0, 0}, 0, {1, 0, 0}, 1e30f});
+  const TriangleGeometry<Host> moved(std::move(g));
+  CHECK(moved.ref().nodes == r.nodes);
+  CHECK(g.ref().nodes == nullptr);  // NOLINT(bugprone-use-after-move): emptied, not dangling
+  CHECK(g.bytes() == 0);
+  const Hit after = moved.ref().closest_hit({{0, 0, 0}, 0, {1, 0, 0}, 1e30f});
+  CHECK(after.distance == before.distance);
 }
 
 TEST_CASE("An instanced scene matches the reference and its flattened twin hit for hit",

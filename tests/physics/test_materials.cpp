@@ -15,11 +15,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 using namespace chroma2;
@@ -309,6 +311,31 @@ TEST_CASE("Re-emitted wavelengths follow the spectrum above the absorbed wavelen
   const double f0 = full(absorbed);
   check_fit("spectrum restricted to >= 410 nm", w,
             [&](double l) { return (full(l) - f0) / (1 - f0); });
+}
+
+TEST_CASE("A material set keeps its tables and records in one arena",
+          "[physics][materials][arena][host]") {
+  MaterialSet<Host> set({plain("inert"), scintillator(true, 3)});
+  const MaterialsRef r = set.ref();
+  std::vector<std::uintptr_t> pointers{reinterpret_cast<std::uintptr_t>(r.materials),
+                                       reinterpret_cast<std::uintptr_t>(r.components)};
+  for (std::int32_t m = 0; m < r.count; ++m)
+    for (const UniformTableRef* t :
+         {&r.materials[m].refractive_index, &r.materials[m].group_index,
+          &r.materials[m].absorption_length, &r.materials[m].scattering_length,
+          &r.materials[m].reemission_probability})
+      if (t->data) pointers.push_back(reinterpret_cast<std::uintptr_t>(t->data));
+  CHECK(pointers.size() >= 7);  // records, components and the tables given
+  // every table and record within the span of bytes() (separate allocations would not be)
+  const auto [lo, hi] = std::minmax_element(pointers.begin(), pointers.end());
+  CHECK(*lo != 0);
+  CHECK(*hi - *lo < set.bytes());
+  CHECK(set.bytes() < 64 * 1024);
+  // moved, the set's refs still read the same tables
+  const float before = r.properties(1, 420).refractive_index;
+  const MaterialSet<Host> moved(std::move(set));
+  CHECK(moved.ref().materials == r.materials);
+  CHECK(moved.ref().properties(1, 420).refractive_index == before);
 }
 
 TEST_CASE("Without energy conservation the whole spectrum is drawn",

@@ -3,7 +3,9 @@
 // Every piece lives as long as the arena: no per-piece free, no fragmentation, and one allocation
 // call (cudaMalloc, cudaHostAlloc) instead of one per buffer, made before anything runs. An
 // ArenaPlan adds up the pieces first, so the arena is exactly as large as what is taken from it.
-// The runtime names its two uses (runtime/arena.hpp): DeviceArena, StagingArena.
+// The runtime names its two uses (runtime/arena.hpp): DeviceArena, StagingArena; the owners of
+// long-lived assets (a geometry, a set of material or surface tables, a spectrum) each keep
+// theirs in one arena, as ArenaPieces.
 #pragma once
 
 #include "chroma2/config/error.hpp"
@@ -14,6 +16,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 
 namespace chroma2 {
 
@@ -41,6 +44,33 @@ class ArenaPlan {
   std::size_t bytes_ = 0;
 };
 
+// A piece of an arena as the owner of both keeps it: where the elements are and how many. Moving
+// it empties the source, so an owner that moves its arena away (Arena is move-only) leaves no view
+// of it behind; an empty piece's data() is null.
+template <class T>
+class ArenaPiece {
+ public:
+  ArenaPiece() = default;
+  explicit ArenaPiece(std::span<T> s) : data_(s.empty() ? nullptr : s.data()), size_(s.size()) {}
+  ArenaPiece(ArenaPiece&& o) noexcept
+      : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+  ArenaPiece& operator=(ArenaPiece&& o) noexcept {
+    data_ = std::exchange(o.data_, nullptr);
+    size_ = std::exchange(o.size_, 0);
+    return *this;
+  }
+  ArenaPiece(const ArenaPiece&) = delete;
+  ArenaPiece& operator=(const ArenaPiece&) = delete;
+
+  T* data() const { return data_; }
+  std::size_t size() const { return size_; }
+  std::size_t bytes() const { return size_ * sizeof(T); }
+
+ private:
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
 template <class Space>
 class Arena {
  public:
@@ -63,6 +93,20 @@ class Arena {
            "size it from an ArenaPlan of everything taken from it");
     used_ = at + count * sizeof(T);
     return std::span<T>(reinterpret_cast<T*>(storage_.data() + at), count);
+  }
+
+  // The same, kept as a piece by an owner.
+  template <class T>
+  ArenaPiece<T> piece(std::size_t count, std::size_t alignment = cache_line_bytes) {
+    return ArenaPiece<T>(take<T>(count, alignment));
+  }
+
+  // A piece holding a copy of host data: the copy is issued on `stream`, not waited for.
+  template <class T>
+  ArenaPiece<T> copy_in(std::span<const T> host, Stream stream = {}) {
+    ArenaPiece<T> p = piece<T>(host.size());
+    if (!host.empty()) Space::copy_from_host(p.data(), host.data(), host.size_bytes(), stream);
+    return p;
   }
 
   std::size_t used() const { return used_; }

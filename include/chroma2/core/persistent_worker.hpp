@@ -184,7 +184,8 @@ class PersistentWorker {
     if (run_posted_[event])
       fail(who + " is the slot's second", "a slot holds one run per event",
            "post one run with every photon of the event, or stage the others");
-    if (count > max_event_photons || submitted_[event] + count > max_event_photons)
+    // (overflow-safe: staged photons are checked against the most only when the event closes)
+    if (count > max_event_photons - std::min(submitted_[event], max_event_photons))
       fail(who + " has " + std::to_string(count) + " photons",
            "an event counts at most 2^40 - 2 photons", "split it into several events");
     run_posted_[event] = true;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // TriangleGeometry<Space>: the owner of a built detector (BVH nodes, packed triangles, materials,
-// meshes, placements) in one memory space. build_geometry() builds it on the host from a Scene;
-// constructing a TriangleGeometry<Device> from the host one uploads it. ref() is what kernels get.
+// meshes, placements) in one memory space, all five arrays in one arena (one allocation, sized
+// exactly). build_geometry() builds it on the host from a Scene; constructing a
+// TriangleGeometry<Device> from the host one uploads it. ref() is what kernels get.
 #pragma once
 
+#include "chroma2/config/arena.hpp"
 #include "chroma2/config/error.hpp"
 #include "chroma2/config/memory.hpp"
 #include "chroma2/config/stream.hpp"
@@ -47,21 +49,19 @@ class TriangleGeometry {
   // Copies a geometry from another space (host -> device upload); waits for the copy.
   template <class Other>
   explicit TriangleGeometry(const TriangleGeometry<Other>& src, Stream stream = {})
-      : nodes_(src.nodes_.size(), stream),
-        triangles_(src.triangles_.size(), stream),
-        materials_(src.materials_.size(), stream),
-        meshes_(src.meshes_.size(), stream),
-        instances_(src.instances_.size(), stream),
+      : arena_(plan(src.nodes_.size(), src.triangles_.size(), src.materials_.size(),
+                    src.meshes_.size(), src.instances_.size()),
+               "geometry", stream),
+        nodes_(arena_.copy_in(src.nodes(), stream)),
+        triangles_(arena_.copy_in(src.triangles(), stream)),
+        materials_(arena_.copy_in(src.materials(), stream)),
+        meshes_(arena_.copy_in(src.meshes(), stream)),
+        instances_(arena_.copy_in(src.instances(), stream)),
         top_root_(src.top_root_),
         instance_count_(src.instance_count_),
         world_material_(src.world_material_),
         stats_(src.stats_) {
     static_assert(std::is_same_v<Other, Host>, "upload from a host-built geometry");
-    copy(nodes_, src.nodes_, stream);
-    copy(triangles_, src.triangles_, stream);
-    copy(materials_, src.materials_, stream);
-    copy(meshes_, src.meshes_, stream);
-    copy(instances_, src.instances_, stream);
     Space::synchronize(stream);
   }
 
@@ -70,26 +70,40 @@ class TriangleGeometry {
             instances_.data(), top_root_,         instance_count_,   world_material_};
   }
   const GeometryBuildStats& stats() const { return stats_; }
-  // Bytes this geometry occupies in its space.
-  std::size_t bytes() const {
-    return nodes_.bytes() + triangles_.bytes() + materials_.bytes() + meshes_.bytes() +
-           instances_.bytes();
-  }
+  // Bytes this geometry occupies in its space (its arena).
+  std::size_t bytes() const { return arena_.capacity(); }
 
  private:
-  template <class T, class S>
-  static void copy(Buffer<T, Space>& dst, const Buffer<T, S>& src, Stream stream) {
-    Space::copy_from_host(dst.data(), src.data(), src.bytes(), stream);
+  // The arena's pieces, in the order they are taken.
+  static ArenaPlan plan(std::size_t nodes, std::size_t triangles, std::size_t materials,
+                        std::size_t meshes, std::size_t instances) {
+    ArenaPlan p;
+    p.add<BvhNode>(nodes).add<PackedTriangle>(triangles).add<TriangleMaterials>(materials);
+    p.add<MeshRecord>(meshes).add<InstanceRecord>(instances);
+    return p;
   }
+  std::span<const BvhNode> nodes() const { return {nodes_.data(), nodes_.size()}; }
+  std::span<const PackedTriangle> triangles() const {
+    return {triangles_.data(), triangles_.size()};
+  }
+  std::span<const TriangleMaterials> materials() const {
+    return {materials_.data(), materials_.size()};
+  }
+  std::span<const MeshRecord> meshes() const { return {meshes_.data(), meshes_.size()}; }
+  std::span<const InstanceRecord> instances() const {
+    return {instances_.data(), instances_.size()};
+  }
+
   template <class>
   friend class TriangleGeometry;
   friend TriangleGeometry<Host> build_geometry(const Scene&, const BvhBuildOptions&);
 
-  Buffer<BvhNode, Space> nodes_;
-  Buffer<PackedTriangle, Space> triangles_;
-  Buffer<TriangleMaterials, Space> materials_;
-  Buffer<MeshRecord, Space> meshes_;
-  Buffer<InstanceRecord, Space> instances_;
+  Arena<Space> arena_;
+  ArenaPiece<BvhNode> nodes_;
+  ArenaPiece<PackedTriangle> triangles_;
+  ArenaPiece<TriangleMaterials> materials_;
+  ArenaPiece<MeshRecord> meshes_;
+  ArenaPiece<InstanceRecord> instances_;
   std::uint32_t top_root_ = 0;
   std::uint32_t instance_count_ = 0;
   std::int32_t world_material_ = 0;
@@ -101,10 +115,11 @@ namespace detail {
 // Items per chunk at least in build_geometry()'s parallel passes.
 inline constexpr std::size_t build_grain = 4096;
 
-// Copies v into a host buffer on the pool's threads (the copy also first-touches the pages).
+// Copies v into a piece of a host arena on the pool's threads (the copy also first-touches the
+// pages).
 template <class T>
-Buffer<T, Host> to_buffer(const std::vector<T>& v, ThreadPool& pool) {
-  Buffer<T, Host> b(v.size());
+ArenaPiece<T> to_piece(Arena<Host>& arena, const std::vector<T>& v, ThreadPool& pool) {
+  ArenaPiece<T> b = arena.piece<T>(v.size());
   pool.parallel_chunks(v.size(), build_grain, [&](std::size_t begin, std::size_t end) {
     if (end > begin)
       std::memcpy(static_cast<void*>(b.data() + begin), v.data() + begin,
@@ -224,11 +239,14 @@ inline TriangleGeometry<Host> build_geometry(const Scene& scene, const BvhBuildO
          "split the detector or instance repeated parts");
 
   TriangleGeometry<Host> g;
-  g.nodes_ = detail::to_buffer(nodes, pool);
-  g.triangles_ = detail::to_buffer(packed, pool);
-  g.materials_ = detail::to_buffer(materials, pool);
-  g.meshes_ = detail::to_buffer(meshes, pool);
-  g.instances_ = detail::to_buffer(instances, pool);
+  g.arena_ = Arena<Host>(TriangleGeometry<Host>::plan(nodes.size(), packed.size(), materials.size(),
+                                                      meshes.size(), instances.size()),
+                         "geometry");
+  g.nodes_ = detail::to_piece(g.arena_, nodes, pool);
+  g.triangles_ = detail::to_piece(g.arena_, packed, pool);
+  g.materials_ = detail::to_piece(g.arena_, materials, pool);
+  g.meshes_ = detail::to_piece(g.arena_, meshes, pool);
+  g.instances_ = detail::to_piece(g.arena_, instances, pool);
   g.top_root_ = top_root;
   g.instance_count_ = static_cast<std::uint32_t>(instances.size());
   g.world_material_ = scene.world_material;

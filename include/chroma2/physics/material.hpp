@@ -343,7 +343,7 @@ class MaterialSet {
   }
   const std::vector<std::string>& warnings() const { return warnings_; }
   const std::vector<TableReport>& tables() const { return tables_; }
-  std::size_t bytes() const { return store_.bytes() + materials_.bytes(); }
+  std::size_t bytes() const { return store_.bytes(); }
 
  private:
   void report(const std::string& material, const detail::BuiltMaterial& m) {
@@ -367,7 +367,8 @@ class MaterialSet {
       for (const UniformTable* t : tables(m)) store_.count(*t);
       store_.count(m.components);
     }
-    store_.allocate(stream);
+    store_.allocate(stream, "material tables",
+                    [&](ArenaPlan& p) { p.add<MaterialTablesRef>(built.size()); });
     std::vector<MaterialTablesRef> records;
     for (const auto& m : built) {
       MaterialTablesRef r;
@@ -381,13 +382,13 @@ class MaterialSet {
       r.conserves_energy = m.conserves_energy ? 1u : 0u;
       records.push_back(r);
     }
-    materials_ = Buffer<MaterialTablesRef, Space>(records.size(), stream);
+    materials_ = store_.template take<MaterialTablesRef>(records.size());
     Space::copy_from_host(materials_.data(), records.data(), materials_.bytes(), stream);
     store_.upload(stream);
   }
 
   detail::TableStore<Space> store_;
-  Buffer<MaterialTablesRef, Space> materials_;
+  ArenaPiece<MaterialTablesRef> materials_;  // in the store's arena
   std::vector<std::string> names_;
   std::vector<std::string> warnings_;
   std::vector<TableReport> tables_;

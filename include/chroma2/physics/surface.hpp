@@ -332,7 +332,12 @@ class SurfaceSet {
       for (const UniformTable& t : b.dichroic) store_.count(t);
       store_.count(b.components);
     }
-    store_.allocate(stream);
+    std::size_t node_count = 0;
+    for (const Built& b : built) node_count += b.angles.size();
+    store_.allocate(stream, "surface tables", [&](ArenaPlan& p) {
+      p.add<SurfaceRef>(built.size());
+      p.add<DichroicNode>(node_count);
+    });
     std::vector<SurfaceRef> records;
     std::vector<DichroicNode> nodes;
     for (const Built& b : built) {
@@ -349,16 +354,16 @@ class SurfaceSet {
       r.component_count = static_cast<std::uint32_t>(b.components.size());
       records.push_back(r);
     }
-    surfaces_ = Buffer<SurfaceRef, Space>(records.size(), stream);
-    dichroic_ = Buffer<DichroicNode, Space>(nodes.size(), stream);
+    surfaces_ = store_.template take<SurfaceRef>(records.size());
+    dichroic_ = store_.template take<DichroicNode>(nodes.size());
     Space::copy_from_host(surfaces_.data(), records.data(), surfaces_.bytes(), stream);
     Space::copy_from_host(dichroic_.data(), nodes.data(), dichroic_.bytes(), stream);
     store_.upload(stream);
   }
 
   detail::TableStore<Space> store_;
-  Buffer<SurfaceRef, Space> surfaces_;
-  Buffer<DichroicNode, Space> dichroic_;
+  ArenaPiece<SurfaceRef> surfaces_;  // in the store's arena
+  ArenaPiece<DichroicNode> dichroic_;
   std::vector<std::string> names_;
 };
 

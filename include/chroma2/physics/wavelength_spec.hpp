@@ -4,6 +4,7 @@
 // is the host owner that checks a table of relative intensity and stores its inverse CDF in Space.
 #pragma once
 
+#include "chroma2/config/arena.hpp"
 #include "chroma2/config/error.hpp"
 #include "chroma2/config/macros.hpp"
 #include "chroma2/config/memory.hpp"
@@ -15,6 +16,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -141,18 +143,20 @@ class Spectrum {
     staging.insert(staging.end(), t.key.begin(), t.key.end());
     staging.insert(staging.end(), t.cdf.begin(), t.cdf.end());
     staging.insert(staging.end(), t.density.begin(), t.density.end());
-    floats_ = Buffer<float, Space>(staging.size(), stream);
-    guide_ = Buffer<std::uint32_t, Space>(t.guide.size(), stream);
-    Space::copy_from_host(floats_.data(), staging.data(), floats_.bytes(), stream);
-    Space::copy_from_host(guide_.data(), t.guide.data(), guide_.bytes(), stream);
+    ArenaPlan plan;
+    plan.add<float>(staging.size()).add<std::uint32_t>(t.guide.size());
+    arena_ = Arena<Space>(plan, "spectrum", stream);
+    floats_ = arena_.copy_in(std::span<const float>(staging), stream);
+    guide_ = arena_.copy_in(std::span<const std::uint32_t>(t.guide), stream);
     Space::synchronize(stream);
     const float* base = floats_.data();
     ref_.cdf = t.bind(base, base + n, base + 2 * n, guide_.data());
     ref_.in_energy = in_energy ? 1u : 0u;
   }
 
-  Buffer<float, Space> floats_;
-  Buffer<std::uint32_t, Space> guide_;
+  Arena<Space> arena_;  // the inverse CDF's floats and guide, one allocation
+  ArenaPiece<float> floats_;
+  ArenaPiece<std::uint32_t> guide_;
   SpectrumRef ref_{};
   double lo_nm_ = 0, hi_nm_ = 0;
 };

@@ -272,11 +272,15 @@ class Session {
       }
     }
     check_event(d.number, d.source.count(), d.tier);
-    auto job = make_job(d.number, d.tier, d.source, std::move(d.on_records), d.keep_records,
-                        [](std::uint64_t) {});
-    if (options_.uniform_runs && uniform_source(d.source) && d.source.count() > 0)
+    if (options_.uniform_runs && uniform_source(d.source) && d.source.count() > 0) {
+      // one request, expanded by the worker
+      auto job =
+          new_job(d.number, d.tier, d.source.count(), std::move(d.on_records), d.keep_records);
       job->run = source_photon(d.source, 0, seed(), d.number, policy_);
-    return job;
+      return job;
+    }
+    return make_job(d.number, d.tier, d.source, std::move(d.on_records), d.keep_records,
+                    [](std::uint64_t) {});
   }
 
   // The photons are checked as they are fed (by the feeding threads, not the submitting one): a
@@ -298,10 +302,7 @@ class Session {
   template <PhotonSource S, class Check>
   std::unique_ptr<Job> make_job(std::uint64_t number, OutputTier tier, const S& source,
                                 RecordCallback on_records, bool keep, Check check) {
-    auto job = std::make_unique<Job>();
-    job->number = number;
-    job->tier = tier;
-    job->count = source.count();
+    auto job = new_job(number, tier, source.count(), std::move(on_records), keep);
     job->expand = [source, check, seed = seed(), number, policy = policy_](
                       std::uint64_t first, std::span<InboxRecord> out, std::uint32_t slot) {
       for (std::size_t i = 0; i < out.size(); ++i) {
@@ -311,6 +312,15 @@ class Session {
         out[i] = to_inbox(p);
       }
     };
+    return job;
+  }
+
+  static std::unique_ptr<Job> new_job(std::uint64_t number, OutputTier tier, std::uint64_t count,
+                                      RecordCallback on_records, bool keep) {
+    auto job = std::make_unique<Job>();
+    job->number = number;
+    job->tier = tier;
+    job->count = count;
     job->on_records = std::move(on_records);
     job->keep = keep;
     return job;
@@ -436,9 +446,9 @@ class Session {
       // one chunk of one event per turn
       if (turn >= feeding.size()) turn = 0;
       Feeding& f = feeding[turn];
-      const std::size_t k = feed_chunk(f);
-      staged += k;
-      progressed = progressed || k != 0 || f.error;
+      const Fed fed = feed_chunk(f);
+      staged += fed.staged;
+      progressed = progressed || fed.progressed || f.error;
       if (f.error || (f.ready && f.fed == f.job->count)) {
         close_feed(f);
         feeding.erase(feeding.begin() + static_cast<std::ptrdiff_t>(turn));
@@ -491,23 +501,30 @@ class Session {
     return f;
   }
 
+  // What one turn of an event did: photons staged for the next flush, and whether the event moved
+  // on (a run posted moves it on with nothing staged).
+  struct Fed {
+    std::size_t staged = 0;
+    bool progressed = false;
+  };
+
   // Expands the event's next chunk straight into the inbox's pinned staging (as much as the inbox
-  // has room for), the expansion split over the expanding threads; returns how many photons were
-  // staged. An error of the event's own photons (its source, a bad photon in its list) is kept for
-  // its future; nothing of the failed chunk is staged.
-  std::size_t feed_chunk(Feeding& f) {
-    if (!f.ready && !(f.ready = worker_.open_ready(f.slot))) return 0;
+  // has room for), the expansion split over the expanding threads, or posts its run. An error of
+  // the event's own photons (its source, a bad photon in its list) is kept for its future;
+  // nothing of the failed chunk is staged.
+  Fed feed_chunk(Feeding& f) {
+    if (!f.ready && !(f.ready = worker_.open_ready(f.slot))) return {};
     detail::NvtxRange range("chroma2 feed");
     Job& j = *f.job;
     if (j.run && f.fed == 0) {  // the whole event in one record
       worker_.post_run(f.slot, *j.run, 0, j.count);
       ++run_events_;
       f.fed = j.count;
-      return static_cast<std::size_t>(j.count);
+      return {0, true};
     }
     const std::size_t n =
         static_cast<std::size_t>(std::min<std::uint64_t>(options_.feed_chunk, j.count - f.fed));
-    if (n == 0) return 0;
+    if (n == 0) return {};
     std::uint64_t expand_time = 0;
     const auto t0 = clock::now();
     std::size_t k = 0;
@@ -523,7 +540,7 @@ class Session {
     expand_ns_ += expand_time;
     feed_ns_ += ns(clock::now() - t0) - expand_time;
     f.fed += k;
-    return k;
+    return {k, k != 0};
   }
 
   // photons [first, first + dst.size()) of the job into dst, split over the expanding threads

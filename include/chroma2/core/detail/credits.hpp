@@ -36,16 +36,26 @@ CHROMA2_HD inline std::uint32_t take_credits(PaddedCounter& c, std::uint32_t k,
   return static_cast<std::uint32_t>(granted);
 }
 
-// take_credits asking for at most a 1/share part of what c holds, but at least `least` (and at
-// most k): while plenty is there a claimer takes k, but the last few are shared out among many
-// claimers rather than taken whole by the first ones (the worker's claims of new photons: a
-// small event's photons spread over many warps, each running its share in parallel, instead of a
-// few warps running 128 each one lane-load after another).
+// The part of `seen` waiting things that one claim asks for: a 1/share part of them, at least
+// `least`, never more than `most` or than there are. While plenty is there a claimer takes
+// `most`, but the last few are shared out among many claimers rather than taken whole by the
+// first ones (the worker's claims of new photons: a small event's photons spread over many warps,
+// each running its share in parallel, instead of a few warps running 128 each one lane-load after
+// another).
+CHROMA2_HD constexpr std::uint64_t share_of(std::uint64_t seen, std::uint32_t share,
+                                            std::uint32_t least, std::uint32_t most) {
+  std::uint64_t part = seen / share > least ? seen / share : least;
+  if (part > most) part = most;
+  return part < seen ? part : seen;
+}
+
+// take_credits asking for the share_of what c holds.
 CHROMA2_HD inline std::uint32_t take_share(PaddedCounter& c, std::uint32_t k, std::uint32_t share,
                                            std::uint32_t least) {
   const std::int64_t seen = atomic_ref<std::int64_t>(c.value).load(memory_order::relaxed);
-  const std::int64_t part = seen / share > least ? seen / share : least;
-  return take_credits(c, part < k ? static_cast<std::uint32_t>(part) : k);
+  if (seen <= 0) return 0;
+  return take_credits(
+      c, static_cast<std::uint32_t>(share_of(static_cast<std::uint64_t>(seen), share, least, k)));
 }
 
 // Gives k credits (back) to c.

@@ -2,10 +2,12 @@
 // TableStore<Space>: the one owner of the packed tables behind a MaterialSet or a SurfaceSet —
 // every uniform table and inverse CDF in one float buffer, the CDFs' guides in one index buffer,
 // the emission components in one array — so a set only lays out its own records. A set counts
-// what it will place, allocates, places (each place returns a ref into the space's buffers), then
-// uploads: one copy per buffer.
+// what it will place, allocates (one arena for the tables and, after them, the set's own records:
+// one allocation per set), places (each place returns a ref into the arena), then uploads: one
+// copy per array.
 #pragma once
 
+#include "chroma2/config/arena.hpp"
 #include "chroma2/config/memory.hpp"
 #include "chroma2/config/stream.hpp"
 #include "chroma2/physics/detail/emission.hpp"
@@ -54,10 +56,18 @@ class TableStore {
     components_needed_ += components.size();
   }
 
-  void allocate(Stream stream) {
-    floats_ = Buffer<float, Space>(floats_needed_, stream);
-    guides_ = Buffer<std::uint32_t, Space>(guides_needed_, stream);
-    components_ = Buffer<EmissionComponentRef, Space>(components_needed_, stream);
+  // Allocates the arena `name`: the tables counted, then the pieces plan_records(ArenaPlan&) adds
+  // for the set's own records, which the set then takes in the same order (take()).
+  template <class PlanRecords>
+  void allocate(Stream stream, const char* name, PlanRecords&& plan_records) {
+    ArenaPlan plan;
+    plan.add<float>(floats_needed_).add<std::uint32_t>(guides_needed_);
+    plan.add<EmissionComponentRef>(components_needed_);
+    plan_records(plan);
+    arena_ = Arena<Space>(plan, name, stream);
+    floats_ = arena_.template piece<float>(floats_needed_);
+    guides_ = arena_.template piece<std::uint32_t>(guides_needed_);
+    components_ = arena_.template piece<EmissionComponentRef>(components_needed_);
     f_ = Packer<float>{{}, floats_.data()};
     g_ = Packer<std::uint32_t>{{}, guides_.data()};
     placed_.clear();
@@ -85,8 +95,15 @@ class TableStore {
     Space::synchronize(stream);
   }
 
+  // A piece for the set's records, after allocate(), in the order they were planned.
+  template <class R>
+  ArenaPiece<R> take(std::size_t count) {
+    return arena_.template piece<R>(count);
+  }
+
   const EmissionComponentRef* components() const { return components_.data(); }
-  std::size_t bytes() const { return floats_.bytes() + guides_.bytes() + components_.bytes(); }
+  // Bytes of the arena: the tables and the set's records.
+  std::size_t bytes() const { return arena_.capacity(); }
 
  private:
   InverseCdfRef place(const InverseCdfTable& t) {
@@ -97,9 +114,10 @@ class TableStore {
   }
 
   std::size_t floats_needed_ = 0, guides_needed_ = 0, components_needed_ = 0;
-  Buffer<float, Space> floats_;
-  Buffer<std::uint32_t, Space> guides_;
-  Buffer<EmissionComponentRef, Space> components_;
+  Arena<Space> arena_;
+  ArenaPiece<float> floats_;
+  ArenaPiece<std::uint32_t> guides_;
+  ArenaPiece<EmissionComponentRef> components_;
   Packer<float> f_{{}, nullptr};
   Packer<std::uint32_t> g_{{}, nullptr};
   std::vector<EmissionComponentRef> placed_;

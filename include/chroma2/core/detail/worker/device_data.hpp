@@ -87,17 +87,23 @@ struct PhotonRun {
   std::uint64_t pad;
 };
 static_assert(sizeof(RunPost) == 112 && sizeof(PhotonRun) == 112);
-inline constexpr std::uint64_t run_left_mask = (std::uint64_t{1} << 40) - 1;
+// The `left` word has the expected word's layout (core/event_table.hpp): a 24-bit generation
+// over a 40-bit photon count (slot generations count modulo 2^24).
 CHROMA2_HD constexpr std::uint64_t run_left_word(std::uint32_t generation, std::uint64_t left) {
-  return (std::uint64_t{generation} << 40) | left;
+  return expected_word(generation, left);
 }
 CHROMA2_HD constexpr std::uint32_t run_generation(std::uint64_t word) {
-  return static_cast<std::uint32_t>(word >> 40);
+  return expected_generation(word);
 }
-CHROMA2_HD constexpr std::uint64_t run_left(std::uint64_t word) { return word & run_left_mask; }
-// A run_list entry: the slot and the generation its run belongs to.
+CHROMA2_HD constexpr std::uint64_t run_left(std::uint64_t word) {
+  return word & expected_count_mask;
+}
+// A run_list entry: the slot and the (24-bit) generation its run belongs to.
 CHROMA2_HD constexpr std::uint64_t run_entry(std::uint32_t slot, std::uint32_t generation) {
-  return (std::uint64_t{generation} << 32) | slot;
+  return (std::uint64_t{generation & 0xffffffu} << 32) | slot;
+}
+CHROMA2_HD constexpr std::uint32_t run_entry_generation(std::uint64_t entry) {
+  return static_cast<std::uint32_t>(entry >> 32);
 }
 
 // One 16-byte record of an output entry.

@@ -197,7 +197,7 @@ struct HostLink {
         const std::uint64_t word =
             atomic_ref<std::uint64_t>(w.runs[static_cast<std::uint32_t>(e)].left)
                 .load(memory_order::relaxed);
-        if (run_left(word) != 0 && run_generation(word) == static_cast<std::uint32_t>(e >> 32))
+        if (run_left(word) != 0 && run_generation(word) == run_entry_generation(e))
           atomic_ref<std::uint64_t>(w.run_list[kept++]).store(e, memory_order::relaxed);
       }
       for (; done < posted; ++done) {
@@ -290,11 +290,12 @@ struct HostLink {
   }
 
   // Photons of the listed runs → free slots dst[0, returned) (at most `most`), made from their
-  // run's request with their own ids and stored in the page. Primary credits and free slots
-  // first, as for the inbox; then the leader takes up to that many photons of one run (its
-  // claim_share part when few are left), trying
-  // the list from `cursor` on (each group starts elsewhere, so groups share out the runs of
-  // several events and rarely contend for one word). What is not used goes back.
+  // run's request with their own ids and stored in the page. The leader looks for a run with
+  // photons left, trying the list from `cursor` on (each group starts elsewhere, so groups share
+  // out the runs of several events and rarely contend for one word), and asks for its share of
+  // them (share_of: its claim_share part when few are left); then primary credits and free slots
+  // for that many, as for the inbox; then it takes the photons with one compare-and-swap on the
+  // run's `left` word. Only a run emptied by another group meanwhile sends slots back.
   CHROMA2_HD CHROMA2_NOINLINE std::uint32_t take_runs(std::uint32_t* dst, std::uint32_t most,
                                                       std::uint32_t& cursor) const {
     const std::uint32_t listed = g.leader([&] {
@@ -302,43 +303,50 @@ struct HostLink {
           atomic_ref<std::int64_t>(w.counters->runs_listed.value).load(memory_order::acquire));
     });
     if (listed == 0) return 0;
-    const std::uint32_t want =
-        g.leader([&] { return take_credits(w.counters->primary_credits, most); });
-    if (want == 0) return 0;
-    const std::uint32_t got = w.free.pop(g, dst, want);
-    t[TelemetryCounter::free_pops] += got;
-    std::uint32_t slot = 0, k = 0;
-    std::uint64_t first = 0;  // the id of the first photon taken
-    g.leader([&] {
-      give_credits(w.counters->primary_credits, want - got);
-      for (std::uint32_t tries = 0; tries < listed && got && !k; ++tries) {
+    // the run: its list entry (slot and generation) and the share asked for
+    std::uint64_t entry = 0;
+    const std::uint32_t want = g.leader([&] {
+      for (std::uint32_t tries = 0; tries < listed; ++tries) {
         const std::uint32_t i = (cursor + tries) % listed;
         const std::uint64_t e =
             atomic_ref<std::uint64_t>(w.run_list[i]).load(memory_order::relaxed);
-        slot = static_cast<std::uint32_t>(e);
-        PhotonRun& run = w.runs[slot];
-        atomic_ref<std::uint64_t> left(run.left);
-        std::uint64_t word = left.load(memory_order::relaxed);
-        while (run_generation(word) == static_cast<std::uint32_t>(e >> 32) && run_left(word)) {
-          const std::uint64_t remaining = run_left(word);
-          std::uint64_t part =
-              remaining / claim_share > G::lanes ? remaining / claim_share : G::lanes;
-          if (part > remaining) part = remaining;
-          const std::uint32_t n = part < got ? static_cast<std::uint32_t>(part) : got;
-          if (left.compare_exchange_weak(word, word - n, memory_order::acquire,
-                                         memory_order::relaxed)) {
-            k = n;
-            first = run.first_id + (run.count - run_left(word));
-            cursor = i + 1;
-            break;
-          }
+        const std::uint64_t word =
+            atomic_ref<std::uint64_t>(w.runs[static_cast<std::uint32_t>(e)].left)
+                .load(memory_order::relaxed);
+        if (run_generation(word) != run_entry_generation(e) || !run_left(word)) continue;
+        entry = e;
+        cursor = i + 1;
+        const auto part =
+            static_cast<std::uint32_t>(share_of(run_left(word), claim_share, G::lanes, most));
+        return take_credits(w.counters->primary_credits, part);
+      }
+      cursor = 0;
+      return 0u;
+    });
+    cursor = g.leader([&] { return cursor; });
+    if (want == 0) return 0;
+    const std::uint32_t got = w.free.pop(g, dst, want);
+    t[TelemetryCounter::free_pops] += got;
+    std::uint32_t k = 0;
+    std::uint64_t first = 0;  // the id of the first photon taken
+    g.leader([&] {
+      give_credits(w.counters->primary_credits, want - got);
+      PhotonRun& run = w.runs[static_cast<std::uint32_t>(entry)];
+      atomic_ref<std::uint64_t> left(run.left);
+      std::uint64_t word = left.load(memory_order::relaxed);
+      while (got && run_generation(word) == run_entry_generation(entry) && run_left(word)) {
+        const auto n =
+            static_cast<std::uint32_t>(share_of(run_left(word), claim_share, G::lanes, got));
+        if (left.compare_exchange_weak(word, word - n, memory_order::acquire,
+                                       memory_order::relaxed)) {
+          k = n;
+          first = run.first_id + (run.count - run_left(word));
+          break;
         }
       }
-      if (!k) cursor = 0;
       return 0;
     });
     k = g.leader([&] { return k; });
-    cursor = g.leader([&] { return cursor; });
     if (k < got) {
       push_all(g, w.free, dst + k, got - k);
       t[TelemetryCounter::free_pushes] += got - k;
@@ -348,7 +356,7 @@ struct HostLink {
       });
     }
     if (k == 0) return 0;
-    slot = g.leader([&] { return slot; });
+    const auto slot = static_cast<std::uint32_t>(g.leader([&] { return entry; }));
     first = g.leader([&] { return first; });
     // every lane reads the run after the leader's acquire
     const Photon request = load_host_fed(&w.runs[slot].request);
