@@ -408,14 +408,11 @@ class PersistentWorker {
     if (slots.empty()) return;
     for (std::uint32_t e : slots) check_event(e);
     if constexpr (std::is_same_v<Space, Host>) {
-      // the host backend reads only the rows asked for, word by word: the worker's threads are
-      // adding to the other events' rows meanwhile
+      // the host backend reads only the rows asked for: the worker's threads are adding to the
+      // other events' rows meanwhile
+      std::uint64_t row[detail::tally_words];
       for (std::size_t i = 0; i < slots.size(); ++i) {
-        std::uint64_t row[detail::tally_words];
-        const std::uint64_t* src = state_.tally_row(slots[i]);
-        for (std::uint32_t k = 0; k < detail::tally_words; ++k)
-          row[k] = atomic_ref<std::uint64_t>(const_cast<std::uint64_t&>(src[k]))
-                       .load(memory_order::relaxed);
+        read_words(row, state_.tally_row(slots[i]), detail::tally_words);
         out[i] = unpack_tally(row);
       }
       return;
@@ -423,9 +420,7 @@ class PersistentWorker {
     const auto [lo, hi] = std::minmax_element(slots.begin(), slots.end());
     const std::size_t rows = *hi - *lo + 1;
     tally_rows_.resize(rows * detail::tally_words);
-    Space::copy_to_host(tally_rows_.data(), state_.tally_row(*lo),
-                        tally_rows_.size() * sizeof(std::uint64_t), copy_out_stream());
-    Space::synchronize(copy_out_stream());
+    read_words(tally_rows_.data(), state_.tally_row(*lo), tally_rows_.size());
     for (std::size_t i = 0; i < slots.size(); ++i)
       out[i] = unpack_tally(tally_rows_.data() + std::size_t{slots[i] - *lo} * detail::tally_words);
   }
@@ -434,8 +429,7 @@ class PersistentWorker {
   EventTally tally(std::uint32_t event) const {
     check_event(event);
     std::uint64_t row[detail::tally_words];
-    Space::copy_to_host(row, state_.tally_row(event), sizeof row, copy_out_stream());
-    Space::synchronize(copy_out_stream());
+    read_words(row, state_.tally_row(event), detail::tally_words);
     return unpack_tally(row);
   }
 
@@ -447,13 +441,9 @@ class PersistentWorker {
     ChannelSummary out;
     out.photoelectrons.resize(c);
     std::vector<std::uint32_t> keys(c);
-    if (c) {
-      Space::copy_to_host(out.photoelectrons.data(), state_.channel_counts(event), 4 * c,
-                          copy_out_stream());
-      Space::copy_to_host(keys.data(), state_.channel_first(event), 4 * c, copy_out_stream());
-    }
-    Space::copy_to_host(&out.outside, state_.channel_outside(event), 8, copy_out_stream());
-    Space::synchronize(copy_out_stream());
+    read_words(out.photoelectrons.data(), state_.channel_counts(event), c, false);
+    read_words(keys.data(), state_.channel_first(event), c, false);
+    read_words(&out.outside, state_.channel_outside(event), 1);
     out.first_time.resize(c);
     for (std::uint32_t k = 0; k < c; ++k) out.first_time[k] = detail::time_of_key(keys[k]);
     return out;
@@ -689,16 +679,20 @@ class PersistentWorker {
     return true;
   }
 
-  // Inbox positions free from staged_ on, up to n. Position p is free once its sequence word
-  // reads p (the worker writes p + capacity when it took the entry of the lap before); positions
-  // found free are remembered (free_until_), so each word is read once per lap, not once per
-  // call while the inbox is full.
+  // Inbox positions free from staged_ on, up to n. The worker takes the inbox in claims of
+  // consecutive positions and, once a claim's entries are all read, writes at the claim's first
+  // position its position + capacity (and the claim's length beside it): position p is free, and
+  // so are the claim's others, once the word at p reads p. Every position the host visits here is
+  // the first of a claim of the lap before (the first lap: every position, length 1), so it reads
+  // one word per claim; positions found free are remembered (free_until_).
   std::size_t room(std::size_t n) {
     const std::uint64_t mask = ref().inbox_mask;
     const std::uint64_t end = staged_ + std::min<std::uint64_t>(n, mask + 1);
-    while (free_until_ < end &&
-           detail::system_load(state_.inbox_seq()[free_until_ & mask]) == free_until_)
-      ++free_until_;
+    while (free_until_ < end) {
+      const std::uint64_t at = free_until_ & mask;
+      if (detail::system_load(state_.inbox_seq()[at]) != free_until_) break;
+      free_until_ += std::max<std::uint32_t>(1, detail::system_load(state_.inbox_len()[at]));
+    }
     return static_cast<std::size_t>(std::min<std::uint64_t>(n, free_until_ - staged_));
   }
 
@@ -724,6 +718,21 @@ class PersistentWorker {
 
   Stream copy_stream() const { return streams_.copy(); }
   Stream copy_out_stream() const { return streams_.copy_out(); }
+
+  // Copies n words of a table the worker may be adding to (tallies, summaries) to the host, and
+  // waits for them (unless !wait: the next read_words or synchronize waits). On the host
+  // backend word by word with relaxed atomic loads, the worker's threads writing beside; on the
+  // device by the copy-out stream.
+  template <class Word>
+  void read_words(Word* dst, const Word* src, std::size_t n, bool wait = true) const {
+    if constexpr (std::is_same_v<Space, Host>) {
+      for (std::size_t k = 0; k < n; ++k)
+        dst[k] = atomic_ref<Word>(const_cast<Word&>(src[k])).load(memory_order::relaxed);
+    } else {
+      if (n) Space::copy_to_host(dst, src, n * sizeof(Word), copy_out_stream());
+      if (wait) Space::synchronize(copy_out_stream());
+    }
+  }
 
   void check_event(std::uint32_t event) const {
     if (event >= options_.max_events)

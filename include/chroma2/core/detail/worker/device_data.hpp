@@ -119,7 +119,9 @@ struct WorkerRef {
   Photon* pending;              // per slot: the secondary a parent could not place yet
   std::uint32_t* pending_flag;  // per slot: 1 while pending[slot] holds a child
   InboxRecord* inbox;           // host-fed records (80 B: photons at their start)
-  std::uint64_t* inbox_seq;     // mapped: position + capacity once the entry was taken
+  std::uint64_t* inbox_seq;     // mapped, at each claim's first position: that position +
+                                // capacity once the claim's entries were all taken
+  std::uint32_t* inbox_len;     // mapped, beside it: the claim's length
   std::uint64_t inbox_mask;
   OutputRecord* out;       // output entries of out_stride records (device memory: the host
                            // copies published ranges with a copy engine): a Photon (and its

@@ -281,10 +281,18 @@ struct HostLink {
         w.page.storage.store(slot, p);
         w.pending_flag[slot] = 0;
         w.events.count_intake(p.event);
-        system_store(w.inbox_seq[pos & w.inbox_mask], pos + w.inbox_mask + 1);
       }
     });
     g.sync();
+    // Every entry of the claim is read: one word (and the claim's length beside it) gives all of
+    // them back to the host for its next lap. The host walks the claims from one first position
+    // to the next (PersistentWorker::room), so it reads a word per claim, and the worker writes
+    // a word per claim across the bus, not one per photon.
+    g.leader([&] {
+      system_store(w.inbox_len[base & w.inbox_mask], k);
+      system_store(w.inbox_seq[base & w.inbox_mask], base + w.inbox_mask + 1);
+      return 0;
+    });
     t[TelemetryCounter::intake] += k;
     return k;
   }

@@ -97,6 +97,7 @@ class WorkerState {
         finished_count_(tables_.template take<std::uint64_t>(o.max_events)),
         control_(1, s),
         inbox_seq_(z.inbox_capacity, s),
+        inbox_len_(z.inbox_capacity, s),
         out_(z.output_capacity * (photon_records + o.history_points), s),
         out_staging_(staging_.template take<OutputRecord>(staged_records(o, z))),
         in_staging_(staging_.template take<InboxRecord>(z.inbox_capacity)),
@@ -145,6 +146,7 @@ class WorkerState {
     Space::synchronize(s);
     std::memset(static_cast<void*>(control_.data()), 0, sizeof(WorkerControl));
     for (std::uint64_t i = 0; i < z.inbox_capacity; ++i) inbox_seq_.data()[i] = i;
+    for (std::uint64_t i = 0; i < z.inbox_capacity; ++i) inbox_len_.data()[i] = 1;
     std::memset(static_cast<void*>(out_seq_.data()), 0, out_seq_.bytes());
     std::memset(static_cast<void*>(expected_.data()), 0, expected_.bytes());
     std::memset(static_cast<void*>(mirror_.data()), 0, mirror_.bytes());
@@ -166,6 +168,7 @@ class WorkerState {
     ref_.pending_flag = pending_flag_.data();
     ref_.inbox = inbox_.data();
     ref_.inbox_seq = inbox_seq_.data();
+    ref_.inbox_len = inbox_len_.data();
     ref_.inbox_mask = z.inbox_capacity - 1;
     ref_.out = out_.data();
     ref_.out_seq = out_seq_.data();
@@ -203,6 +206,7 @@ class WorkerState {
   // Host views of the mapped words (valid while the worker runs).
   WorkerControl& control() const { return *control_.data(); }
   std::uint64_t* inbox_seq() const { return inbox_seq_.data(); }
+  std::uint32_t* inbox_len() const { return inbox_len_.data(); }
   const OutputRecord* output() const { return out_.data(); }  // Space memory
   OutputRecord* output_staging() const { return out_staging_.data(); }
   std::uint64_t output_staging_entries() const { return out_staging_.size() / out_stride_; }
@@ -285,6 +289,7 @@ class WorkerState {
   std::span<std::uint64_t> intake_, spawned_, finished_count_;
   Buffer<WorkerControl, Mapped> control_;
   Buffer<std::uint64_t, Mapped> inbox_seq_;
+  Buffer<std::uint32_t, Mapped> inbox_len_;
   Buffer<OutputRecord, Space> out_;      // written by the worker
   std::span<OutputRecord> out_staging_;  // pinned: published ranges are copied here
   std::span<InboxRecord> in_staging_;    // pinned: photons on their way to the inbox
