@@ -27,6 +27,7 @@
 #include "chroma2/physics/sources.hpp"
 #include "chroma2/runtime/detail/nvtx.hpp"
 #include "chroma2/runtime/detail/parallel_for.hpp"
+#include "chroma2/runtime/detail/stream_store.hpp"
 #include "chroma2/runtime/event_descriptor.hpp"
 #include "chroma2/runtime/session_options.hpp"
 #include "chroma2/runtime/session_telemetry.hpp"
@@ -309,8 +310,9 @@ class Session {
         check(first + i);
         Photon p = source_photon(source, first + i, seed, number, policy);
         p.event = slot;
-        out[i] = to_inbox(p);
+        detail::stream_store(&out[i], to_inbox(p));  // written once, read by the copy engine
       }
+      detail::stream_fence();
     };
     return job;
   }
