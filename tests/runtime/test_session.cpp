@@ -4,8 +4,14 @@
 #include "session_bodies.hpp"
 
 #include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
+#include <stdexcept>
+#include <thread>
+#include <vector>
 
 using namespace chroma2;
 using namespace chroma2::test;
@@ -131,4 +137,33 @@ TEST_CASE("Streamed stores write records exactly, aligned or not", "[runtime][se
     CHECK(buffer[offset + 2 * sizeof r] == 0xee);   // nothing written beyond the records
     if (offset) CHECK(buffer[offset - 1] == 0xee);  // nor before them
   }
+}
+
+TEST_CASE("The expanding threads run every part of every round once, awake or asleep",
+          "[runtime][session][host][concurrency]") {
+  detail::ParallelFor pool(4);
+  REQUIRE(pool.width() == 4);
+  std::vector<std::atomic<int>> calls(4);
+  const int rounds = 2000;
+  for (int r = 0; r < rounds; ++r) {
+    std::vector<int> seen(4, 0);  // each part writes its own entry: the join publishes them
+    pool.run([&](unsigned part) {
+      ++calls[part];
+      seen[part] = r + 1;
+    });
+    CHECK(seen == std::vector<int>(4, r + 1));
+    // now and then the helpers outwait their spin and fall asleep: the next round wakes them
+    if (r % 500 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  for (auto& c : calls) CHECK(c.load() == rounds);
+  // a part's exception reaches the caller after the whole round ran, and the pool lives on
+  std::atomic<int> ran{0};
+  CHECK_THROWS_WITH(pool.run([&](unsigned part) {
+    ++ran;
+    if (part == 2) throw std::runtime_error("part 2 failed");
+  }),
+                    "part 2 failed");
+  CHECK(ran.load() == 4);
+  pool.run([&](unsigned) { ++ran; });
+  CHECK(ran.load() == 8);
 }
