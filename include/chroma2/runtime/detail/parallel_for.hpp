@@ -3,15 +3,8 @@
 // thread. One host core writes photons into pinned memory at well under the rate a GPU consumes
 // them; a handful of cores keep up. run(body) calls body(part) for every part, the caller taking
 // part 0, waits for all, and rethrows the first exception a part threw.
-//
-// A round is handed out and joined through atomics: helpers that finished a round spin for it
-// for a while (spin_rounds of the CPU's pause) before they sleep on a condition variable, and the
-// caller spins on the count of parts still running. The feeding thread hands out a round every
-// chunk, tens of microseconds apart while an event streams in; waking sleeping helpers through a
-// mutex one after another each time cost more than the expansion itself.
 #pragma once
 
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -20,31 +13,17 @@
 #include <thread>
 #include <vector>
 
-#if (defined(__x86_64__) || defined(__i386__)) && !defined(__CUDA_ARCH__)
-#include <immintrin.h>
-#endif
-
 namespace chroma2::detail {
-
-// The CPU's spin-wait hint (x86 pause); nothing elsewhere.
-inline void cpu_relax() {
-#if (defined(__x86_64__) || defined(__i386__)) && !defined(__CUDA_ARCH__)
-  _mm_pause();
-#endif
-}
 
 class ParallelFor {
  public:
-  // A helper spins this many pauses (about 100 µs) for the next round before it sleeps.
-  static constexpr unsigned spin_rounds = 1u << 12;
-
   explicit ParallelFor(unsigned width) : width_(width ? width : 1) {
     for (unsigned k = 1; k < width_; ++k) helpers_.emplace_back([this, k] { serve(k); });
   }
   ~ParallelFor() {
     {
       std::lock_guard lk(m_);
-      quit_.store(true);
+      quit_ = true;
     }
     cv_.notify_all();
     for (std::thread& t : helpers_) t.join();
@@ -59,28 +38,22 @@ class ParallelFor {
       body(0);
       return;
     }
-    body_ = &body;
-    error_ = nullptr;
-    pending_.store(width_ - 1, std::memory_order_relaxed);
-    // seq_cst with the helpers' sleepers_ increment: either this sees a sleeper, or the sleeper
-    // sees the new round before it waits
-    round_.fetch_add(1);
-    if (sleepers_.load() != 0) {
+    {
       std::lock_guard lk(m_);
-      cv_.notify_all();
+      body_ = &body;
+      pending_ = width_ - 1;
+      error_ = nullptr;
+      ++round_;
     }
+    cv_.notify_all();
     std::exception_ptr mine;
     try {
       body(0);
     } catch (...) {
       mine = std::current_exception();
     }
-    for (unsigned spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) {
-      if (spins < spin_rounds)
-        cpu_relax();
-      else
-        std::this_thread::yield();
-    }
+    std::unique_lock lk(m_);
+    done_.wait(lk, [&] { return pending_ == 0; });
     body_ = nullptr;
     if (mine) std::rethrow_exception(mine);
     if (error_) std::rethrow_exception(error_);
@@ -90,42 +63,35 @@ class ParallelFor {
   void serve(unsigned part) {
     std::uint64_t seen = 0;
     for (;;) {
-      if (!wait_round(seen)) return;
-      seen = round_.load(std::memory_order_acquire);
-      try {
-        (*body_)(part);
-      } catch (...) {
-        std::lock_guard lk(m_);
-        if (!error_) error_ = std::current_exception();
+      const std::function<void(unsigned)>* body;
+      {
+        std::unique_lock lk(m_);
+        cv_.wait(lk, [&] { return quit_ || round_ != seen; });
+        if (quit_) return;
+        seen = round_;
+        body = body_;
       }
-      pending_.fetch_sub(1, std::memory_order_acq_rel);  // release: the part's writes, its error
+      std::exception_ptr e;
+      try {
+        (*body)(part);
+      } catch (...) {
+        e = std::current_exception();
+      }
+      std::lock_guard lk(m_);
+      if (e && !error_) error_ = e;
+      if (--pending_ == 0) done_.notify_one();
     }
-  }
-
-  // Waits for a round after `seen`; false once the pool is closing.
-  bool wait_round(std::uint64_t seen) {
-    for (unsigned spins = 0; spins < spin_rounds; ++spins) {
-      if (quit_.load(std::memory_order_relaxed)) return false;
-      if (round_.load(std::memory_order_acquire) != seen) return true;
-      cpu_relax();
-    }
-    std::unique_lock lk(m_);
-    sleepers_.fetch_add(1);
-    cv_.wait(lk, [&] { return quit_.load() || round_.load() != seen; });
-    sleepers_.fetch_sub(1);
-    return !quit_.load();
   }
 
   unsigned width_;
   std::vector<std::thread> helpers_;
-  std::mutex m_;  // the sleepers' wait, the first error
-  std::condition_variable cv_;
-  const std::function<void(unsigned)>* body_ = nullptr;  // published by round_
-  std::atomic<unsigned> pending_{0};                     // parts of the round still running
-  std::atomic<std::uint64_t> round_{0};
-  std::atomic<unsigned> sleepers_{0};
-  std::atomic<bool> quit_{false};
-  std::exception_ptr error_;  // the round's first error (under m_), read after the join
+  std::mutex m_;
+  std::condition_variable cv_, done_;
+  const std::function<void(unsigned)>* body_ = nullptr;
+  unsigned pending_ = 0;
+  std::uint64_t round_ = 0;
+  bool quit_ = false;
+  std::exception_ptr error_;
 };
 
 }  // namespace chroma2::detail
