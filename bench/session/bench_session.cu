@@ -206,6 +206,7 @@ SmallRun session_events(DetectorSession& session, const std::vector<std::vector<
              session.options().queue_capacity,
              0,
              {},
+             {},
              {}};
   std::vector<std::future<EventResult>> futures(events.size());
   std::vector<PhotonListEvent> built(source ? 0 : events.size());
