@@ -14,25 +14,27 @@
 #include <cstring>
 #include <type_traits>
 
-#if defined(__SSE2__) && !defined(__CUDA_ARCH__)
-#include <emmintrin.h>
-#define CHROMA2_STREAM_STORES 1
-#else
-#define CHROMA2_STREAM_STORES 0
-#endif
-
 namespace chroma2::detail {
 
+// Written with compiler builtins rather than <emmintrin.h> (as geometry/detail/simd.hpp): no
+// intrinsic header or macro reaches users of the library. Host code only (not in a device pass).
 template <class T>
 inline void stream_store(T* dst, const T& value) {
   static_assert(std::is_trivially_copyable_v<T>);
-#if CHROMA2_STREAM_STORES
+#if defined(__x86_64__) && defined(__SSE2__) && !defined(__CUDA_ARCH__)
   if constexpr (sizeof(T) % 16 == 0) {
     if ((reinterpret_cast<std::uintptr_t>(dst) & 15) == 0) {
-      const auto* from = reinterpret_cast<const __m128i*>(&value);
-      auto* to = reinterpret_cast<__m128i*>(dst);
-      for (std::size_t k = 0; k < sizeof(T) / 16; ++k)
-        _mm_stream_si128(to + k, _mm_loadu_si128(from + k));
+      using Words = long long __attribute__((vector_size(16)));
+      auto* to = reinterpret_cast<Words*>(dst);
+      for (std::size_t k = 0; k < sizeof(T) / 16; ++k) {
+        Words w;
+        std::memcpy(&w, reinterpret_cast<const unsigned char*>(&value) + 16 * k, sizeof w);
+#if defined(__clang__)
+        __builtin_nontemporal_store(w, to + k);
+#else
+        __builtin_ia32_movntdq(to + k, w);
+#endif
+      }
       return;
     }
   }
@@ -41,8 +43,8 @@ inline void stream_store(T* dst, const T& value) {
 }
 
 inline void stream_fence() {
-#if CHROMA2_STREAM_STORES
-  _mm_sfence();
+#if defined(__x86_64__) && defined(__SSE2__) && !defined(__CUDA_ARCH__)
+  __builtin_ia32_sfence();
 #endif
 }
 
