@@ -54,6 +54,8 @@ TEST_CASE("Arena pieces copy host data in and leave nothing behind when moved", 
   const std::uint32_t* where = a.data();
   ArenaPiece<std::uint32_t> b(std::move(a));
   CHECK(b.data() == where);
+  CHECK(b.span().data() == where);
+  CHECK(b.span().size() == 3);
   CHECK(a.data() == nullptr);  // NOLINT(bugprone-use-after-move): the moved-from state is the point
   CHECK(a.size() == 0);
   // the arena moves its one allocation along: pieces stay valid in the new owner

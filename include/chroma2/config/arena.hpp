@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace chroma2 {
@@ -65,6 +66,7 @@ class ArenaPiece {
   T* data() const { return data_; }
   std::size_t size() const { return size_; }
   std::size_t bytes() const { return size_ * sizeof(T); }
+  std::span<T> span() const { return {data_, size_}; }
 
  private:
   T* data_ = nullptr;
@@ -103,8 +105,8 @@ class Arena {
 
   // A piece holding a copy of host data: the copy is issued on `stream`, not waited for.
   template <class T>
-  ArenaPiece<T> copy_in(std::span<const T> host, Stream stream = {}) {
-    ArenaPiece<T> p = piece<T>(host.size());
+  ArenaPiece<std::remove_const_t<T>> copy_in(std::span<T> host, Stream stream = {}) {
+    ArenaPiece<std::remove_const_t<T>> p = piece<std::remove_const_t<T>>(host.size());
     if (!host.empty()) Space::copy_from_host(p.data(), host.data(), host.size_bytes(), stream);
     return p;
   }

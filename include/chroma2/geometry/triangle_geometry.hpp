@@ -52,11 +52,11 @@ class TriangleGeometry {
       : arena_(plan(src.nodes_.size(), src.triangles_.size(), src.materials_.size(),
                     src.meshes_.size(), src.instances_.size()),
                "geometry", stream),
-        nodes_(arena_.copy_in(src.nodes(), stream)),
-        triangles_(arena_.copy_in(src.triangles(), stream)),
-        materials_(arena_.copy_in(src.materials(), stream)),
-        meshes_(arena_.copy_in(src.meshes(), stream)),
-        instances_(arena_.copy_in(src.instances(), stream)),
+        nodes_(arena_.copy_in(src.nodes_.span(), stream)),
+        triangles_(arena_.copy_in(src.triangles_.span(), stream)),
+        materials_(arena_.copy_in(src.materials_.span(), stream)),
+        meshes_(arena_.copy_in(src.meshes_.span(), stream)),
+        instances_(arena_.copy_in(src.instances_.span(), stream)),
         top_root_(src.top_root_),
         instance_count_(src.instance_count_),
         world_material_(src.world_material_),
@@ -82,18 +82,6 @@ class TriangleGeometry {
     p.add<MeshRecord>(meshes).add<InstanceRecord>(instances);
     return p;
   }
-  std::span<const BvhNode> nodes() const { return {nodes_.data(), nodes_.size()}; }
-  std::span<const PackedTriangle> triangles() const {
-    return {triangles_.data(), triangles_.size()};
-  }
-  std::span<const TriangleMaterials> materials() const {
-    return {materials_.data(), materials_.size()};
-  }
-  std::span<const MeshRecord> meshes() const { return {meshes_.data(), meshes_.size()}; }
-  std::span<const InstanceRecord> instances() const {
-    return {instances_.data(), instances_.size()};
-  }
-
   template <class>
   friend class TriangleGeometry;
   friend TriangleGeometry<Host> build_geometry(const Scene&, const BvhBuildOptions&);

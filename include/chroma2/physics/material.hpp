@@ -382,8 +382,7 @@ class MaterialSet {
       r.conserves_energy = m.conserves_energy ? 1u : 0u;
       records.push_back(r);
     }
-    materials_ = store_.template take<MaterialTablesRef>(records.size());
-    Space::copy_from_host(materials_.data(), records.data(), materials_.bytes(), stream);
+    materials_ = store_.copy_in(records, stream);
     store_.upload(stream);
   }
 

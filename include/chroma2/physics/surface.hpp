@@ -354,10 +354,8 @@ class SurfaceSet {
       r.component_count = static_cast<std::uint32_t>(b.components.size());
       records.push_back(r);
     }
-    surfaces_ = store_.template take<SurfaceRef>(records.size());
-    dichroic_ = store_.template take<DichroicNode>(nodes.size());
-    Space::copy_from_host(surfaces_.data(), records.data(), surfaces_.bytes(), stream);
-    Space::copy_from_host(dichroic_.data(), nodes.data(), dichroic_.bytes(), stream);
+    surfaces_ = store_.copy_in(records, stream);
+    dichroic_ = store_.copy_in(nodes, stream);
     store_.upload(stream);
   }
 

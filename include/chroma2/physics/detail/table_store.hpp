@@ -15,6 +15,7 @@
 #include "chroma2/physics/uniform_table.hpp"
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace chroma2::detail {
@@ -57,7 +58,7 @@ class TableStore {
   }
 
   // Allocates the arena `name`: the tables counted, then the pieces plan_records(ArenaPlan&) adds
-  // for the set's own records, which the set then takes in the same order (take()).
+  // for the set's own records, which the set then fills in the same order (copy_in()).
   template <class PlanRecords>
   void allocate(Stream stream, const char* name, PlanRecords&& plan_records) {
     ArenaPlan plan;
@@ -95,10 +96,11 @@ class TableStore {
     Space::synchronize(stream);
   }
 
-  // A piece for the set's records, after allocate(), in the order they were planned.
+  // A piece holding the set's records, after allocate(), in the order they were planned (the
+  // copy is issued on `stream`; upload() waits for it).
   template <class R>
-  ArenaPiece<R> take(std::size_t count) {
-    return arena_.template piece<R>(count);
+  ArenaPiece<R> copy_in(const std::vector<R>& records, Stream stream) {
+    return arena_.copy_in(std::span<const R>(records), stream);
   }
 
   const EmissionComponentRef* components() const { return components_.data(); }

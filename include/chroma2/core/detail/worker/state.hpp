@@ -145,8 +145,10 @@ class WorkerState {
     Space::copy_from_host(counters_.data(), &init, sizeof init, s);
     Space::synchronize(s);
     std::memset(static_cast<void*>(control_.data()), 0, sizeof(WorkerControl));
-    for (std::uint64_t i = 0; i < z.inbox_capacity; ++i) inbox_seq_.data()[i] = i;
-    for (std::uint64_t i = 0; i < z.inbox_capacity; ++i) inbox_len_.data()[i] = 1;
+    for (std::uint64_t i = 0; i < z.inbox_capacity; ++i) {  // the first lap: each position free
+      inbox_seq_.data()[i] = i;
+      inbox_len_.data()[i] = 1;
+    }
     std::memset(static_cast<void*>(out_seq_.data()), 0, out_seq_.bytes());
     std::memset(static_cast<void*>(expected_.data()), 0, expected_.bytes());
     std::memset(static_cast<void*>(mirror_.data()), 0, mirror_.bytes());
