@@ -30,6 +30,16 @@ TEST_CASE("GPU: a photon run gives the photons its source's expansion gives, ids
   check_photon_runs<Device>();
 }
 
+TEST_CASE("GPU: a source run starts the photons the host's expansion starts: spectrum, beam",
+          "[runtime][session][gpu]") {
+  check_source_runs<Device>();
+}
+
+TEST_CASE("GPU: a session's worker draws point sources and beams with device-resident tables",
+          "[runtime][session][gpu]") {
+  check_session_source_runs<Device>();
+}
+
 TEST_CASE("GPU: many small run events beside photon lists each come back whole",
           "[runtime][session][gpu]") {
   check_many_runs<Device>();

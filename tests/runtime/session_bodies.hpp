@@ -43,6 +43,17 @@ inline PointIsotropicSource session_source(std::uint64_t n, bool at_first_step =
   return s;
 }
 
+// A user's source that the session's worker does not know (not among its run sources): the
+// host expands it and stages its photons, whatever the session's options.
+struct HostOnlySource {
+  PointIsotropicSource point;
+  CHROMA2_HD std::uint64_t count() const { return point.count(); }
+  template <class Rng>
+  CHROMA2_HD Photon photon(std::uint64_t index, Rng& rng) const {
+    return point.photon(index, rng);
+  }
+};
+
 inline SessionOptions session_options(std::uint32_t slots, std::uint32_t page = 1u << 13) {
   SessionOptions o;
   o.worker.page_capacity = page;
@@ -127,27 +138,35 @@ void check_mixed_events() {
   const TierPhysics<Space> optics(scene);
   TestSession<Space> session(optics.physics, session_options(8));
   const std::uint64_t big = scaled(1000000, 20000);
+  // how an event's photons reach the worker: expanded and staged by the host (a source the
+  // worker does not know), one uniform request, or a source run the worker draws from
+  enum class How { staged, request, source };
   struct Want {
     std::uint64_t number, photons;
     OutputTier tier;
+    How how;
   };
-  const std::vector<Want> wants = {{1, 1, OutputTier::hits},
-                                   {2, 10, OutputTier::hits},
-                                   {3, 1000, OutputTier::photons},
-                                   {4, big, OutputTier::hits},
-                                   {5, 100000, OutputTier::channels},
-                                   {6, 0, OutputTier::hits},
-                                   {7, 5000, OutputTier::compact_hits},
-                                   {8, 3000, OutputTier::history},
-                                   {(std::uint64_t{1} << 40) + 9, 20000, OutputTier::hits},
-                                   {10, 100, OutputTier::photons}};
+  const std::vector<Want> wants = {
+      {1, 1, OutputTier::hits, How::staged},
+      {2, 10, OutputTier::hits, How::request},
+      {3, 1000, OutputTier::photons, How::source},
+      {4, big, OutputTier::hits, How::staged},
+      {5, 100000, OutputTier::channels, How::source},
+      {6, 0, OutputTier::hits, How::request},
+      {7, 5000, OutputTier::compact_hits, How::staged},
+      {8, 3000, OutputTier::history, How::request},
+      {(std::uint64_t{1} << 40) + 9, 20000, OutputTier::hits, How::source},
+      {10, 100, OutputTier::photons, How::staged}};
   std::vector<std::future<EventResult>> futures;
   for (const Want& w : wants) {
-    EventDescriptor<PointIsotropicSource> d;
-    d.number = w.number;
-    d.source = session_source(w.photons, w.number % 2 == 0);
-    d.tier = w.tier;
-    futures.push_back(session.submit(d));
+    const PointIsotropicSource source = session_source(w.photons, w.how == How::request);
+    if (w.how == How::staged) {
+      EventDescriptor<HostOnlySource> d{.number = w.number, .source = {source}, .tier = w.tier};
+      futures.push_back(session.submit(d));
+    } else {
+      EventDescriptor<PointIsotropicSource> d{.number = w.number, .source = source, .tier = w.tier};
+      futures.push_back(session.submit(d));
+    }
   }
   for (std::size_t i = 0; i < wants.size(); ++i)
     check_event(futures[i].get(), wants[i].number, wants[i].photons, wants[i].tier);
@@ -159,15 +178,16 @@ void check_mixed_events() {
   std::uint64_t photons = 0;
   for (const Want& w : wants) photons += w.photons;
   CHECK(t.photons_completed == photons);
-  // the even-numbered events' sources are uniform (drawn at the first step): one run record
-  // each, no photon copied; the others' photons are copied once each
-  std::uint64_t copied = 0, runs = 0;
+  // a run is one record, no photon copied; the staged events' photons are copied once each
+  std::uint64_t copied = 0, runs = 0, source_runs = 0;
   for (const Want& w : wants) {
-    if (w.number % 2) copied += w.photons;
-    runs += w.number % 2 == 0 && w.photons > 0;
+    if (w.how == How::staged) copied += w.photons;
+    runs += w.how != How::staged && w.photons > 0;
+    source_runs += w.how == How::source && w.photons > 0;
   }
   CHECK(t.copies.in_bytes == copied * sizeof(InboxRecord));
   CHECK(t.run_events == runs);
+  CHECK(t.source_run_events == source_runs);
   CHECK(t.worker[TelemetryCounter::run_intake] == static_cast<std::int64_t>(photons - copied));
 }
 
@@ -215,6 +235,7 @@ void check_replay() {
   const auto run = [&](std::uint32_t slots, unsigned threads_or_grid, bool runs = true) {
     SessionOptions o = session_options(slots);
     o.uniform_runs = runs;
+    o.source_runs = runs;
     if constexpr (std::is_same_v<Space, Host>)
       o.worker.threads = threads_or_grid;
     else
@@ -237,18 +258,28 @@ void check_replay() {
   };
   const std::vector<std::uint64_t> a = run(2, 1);
   const std::vector<std::uint64_t> b = run(64, std::is_same_v<Space, Host> ? 2 : 0);
-  // every third event's source is uniform: expanded by the worker from one run record, or by
-  // the host photon by photon, the same hits
+  // the same events expanded by the host photon by photon, none by the worker: every third
+  // event's source is uniform (its one request is drawn on the host either way), the others are
+  // drawn by the worker in a and b — on the GPU by the device's arithmetic, whose last bits may
+  // differ from the host's (core/concepts/photon_source.hpp)
   const std::vector<std::uint64_t> c = run(8, std::is_same_v<Space, Host> ? 2 : 0, false);
   REQUIRE(a.size() == b.size());
   REQUIRE(a.size() == c.size());
-  std::uint32_t same = 0, same_expanded = 0;
+  std::uint32_t same = 0, same_uniform = 0, uniform = 0, same_drawn = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
     same += a[i] == b[i];
-    same_expanded += a[i] == c[i];
+    if (i % 3 == 0) {
+      ++uniform;
+      same_uniform += a[i] == c[i];
+    } else {
+      same_drawn += a[i] == c[i];
+    }
   }
   CHECK(same == a.size());
-  CHECK(same_expanded == a.size());
+  CHECK(same_uniform == uniform);
+  INFO("events drawn by the worker with hits bit-identical to the host's expansion: "
+       << same_drawn << " of " << a.size() - uniform);
+  if constexpr (!Space::device_accessible) CHECK(same_drawn == a.size() - uniform);
   // the event number keys the streams: neighbours' hits differ
   std::uint32_t distinct = 0;
   for (std::size_t i = 0; i + 1 < a.size(); ++i) distinct += a[i] != a[i + 1];
@@ -458,11 +489,14 @@ void check_session_telemetry() {
   o.sample_period = std::chrono::milliseconds(1);
   TestSession<Space> session(optics.physics, o);
   std::vector<std::future<EventResult>> f;
-  for (std::uint64_t e = 0; e < 10; ++e) {
-    EventDescriptor<PointIsotropicSource> d;
-    d.number = e;
-    d.source = session_source(scaled(30000, 3000));
-    f.push_back(session.submit(d));
+  const std::uint64_t n = scaled(30000, 3000);
+  for (std::uint64_t e = 0; e < 10; ++e) {  // staged by the host and drawn by the worker in turn
+    if (e % 2)
+      f.push_back(session.submit(
+          EventDescriptor<PointIsotropicSource>{.number = e, .source = session_source(n)}));
+    else
+      f.push_back(session.submit(
+          EventDescriptor<HostOnlySource>{.number = e, .source = {session_source(n)}}));
   }
   std::uint64_t hits = 0;
   for (auto& x : f) hits += x.get().hits.size();
@@ -474,7 +508,12 @@ void check_session_telemetry() {
   CHECK(t.photons_per_second > 0);
   CHECK(t.busy_s > 0);
   CHECK(t.busy_s <= t.wall_s);
-  CHECK(t.worker[TelemetryCounter::intake] == static_cast<std::int64_t>(10 * scaled(30000, 3000)));
+  CHECK(t.worker[TelemetryCounter::intake] == static_cast<std::int64_t>(5 * n));
+  CHECK(t.worker[TelemetryCounter::run_intake] == static_cast<std::int64_t>(5 * n));
+  CHECK(t.copies.in_bytes == 5 * n * sizeof(InboxRecord));
+  CHECK(t.source_run_events == 5);
+  CHECK(t.run_events == 5);
+  CHECK(t.expand_ns > 0);
   CHECK(!t.samples.empty());
   std::ostringstream os;
   write_json(os, t);
@@ -484,6 +523,7 @@ void check_session_telemetry() {
   CHECK(std::count(j.begin(), j.end(), '{') == std::count(j.begin(), j.end(), '}'));
   CHECK_THAT(j, Catch::Matchers::ContainsSubstring("\"events_completed\":10,"));
   CHECK_THAT(j, Catch::Matchers::ContainsSubstring("\"intake\":"));
+  CHECK_THAT(j, Catch::Matchers::ContainsSubstring("\"source_run_events\":5,"));
 }
 
 // The worker layer under the session: one event slot reused by 40 events while the worker runs
@@ -626,6 +666,186 @@ void check_photon_runs() {
   CHECK(t[TelemetryCounter::intake] == static_cast<std::int64_t>(n));
   const typename PersistentWorker<SessionPhysics, Space>::Census c = w.census();
   CHECK(c.free == w.page_capacity());  // every slot back
+}
+
+// A tabulated spectrum and the beam of check_source_runs: peaked at 450 nm.
+inline SpectralTable lamp_table() { return SpectralTable{{300.0, 450.0, 600.0}, {0.0, 1.0, 0.2}}; }
+inline BeamSource session_beam(std::uint64_t n, WavelengthSpec wavelength) {
+  BeamSource b;
+  b.centre = {10, -5, -200};
+  b.direction = normalize(Vec3{0.3f, 0.0f, 1.0f});
+  b.radius = 40;
+  b.random_polarisation = 1;
+  b.time = 2.5f;
+  b.photon_count = n;
+  b.wavelength = wavelength;
+  return b;
+}
+
+// A point source with a tabulated spectrum and a disc beam, posted as runs of their sources that
+// the worker draws photon by photon, beside the same photons expanded by the host and staged:
+// each run photon starts where the host's expansion starts it (history point 0) with its id and
+// wavelength; on the host backend every final photon is bit-identical to its staged twin. On the
+// GPU the device's arithmetic draws them (floats within a few ULPs of the host's).
+template <class Space>
+void check_source_runs() {
+  using Worker = typename TestSession<Space>::Worker;
+  constexpr bool on_device = Space::device_accessible;
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  WorkerOptions o = session_options(4).worker;
+  o.output_capacity = 1u << 14;
+  const std::uint64_t n = scaled(20000, 4000);
+  const std::uint64_t number = 4242;
+  const Spectrum<Space> spectrum(lamp_table(), "lamp");
+  const Spectrum<Host> host_spectrum(lamp_table(), "lamp");
+  PointIsotropicSource point = session_source(n);
+  point.wavelength = WavelengthSpec::tabulated(spectrum.ref());
+  PointIsotropicSource host_point = point;
+  host_point.wavelength = WavelengthSpec::tabulated(host_spectrum.ref());
+  const BeamSource beam = session_beam(n, WavelengthSpec::tabulated(spectrum.ref()));
+  const BeamSource host_beam = session_beam(n, WavelengthSpec::tabulated(host_spectrum.ref()));
+  REQUIRE(!uniform_source(point));
+  std::vector<Photon> expected[2] = {expand(host_point, o.seed, number),
+                                     expand(host_beam, o.seed, number + 1)};
+
+  Worker w(optics.physics, o);
+  // slots 0 and 1: the runs (the point's before the worker starts, the beam's while it runs);
+  // slots 2 and 3: the host's expansions staged
+  for (std::uint32_t e = 0; e < 4; ++e) w.open_event(e, number + e % 2, OutputTier::history);
+  w.post_run(0, point, 0, n);
+  CHECK(w.event_status(0).submitted == n);
+  CHECK_THROWS_WITH(
+      w.post_run(0, point, 0, 5),
+      Catch::Matchers::ContainsSubstring("photon run of event slot 0 is the slot's second"));
+  CHECK_THROWS_WITH(
+      w.post_run(1, beam, n - 3, 5),
+      Catch::Matchers::ContainsSubstring("asks for 5 photons from id " + std::to_string(n - 3) +
+                                         " of a source of " + std::to_string(n)));
+  w.start();
+  w.post_run(1, beam, 0, n);
+  OutputRecords out;
+  for (std::uint32_t k = 0; k < 2; ++k) {
+    std::vector<Photon> staged = expected[k];
+    for (Photon& p : staged) p.event = 2 + k;
+    w.submit_all(staged, out);
+  }
+  for (std::uint32_t e = 0; e < 4; ++e) w.close_event(e);
+  const std::uint32_t slots[] = {0, 1, 2, 3};
+  REQUIRE(w.wait_events(slots, out, std::chrono::seconds(120)));
+  w.stop();
+  const WorkerTelemetry t = w.telemetry();
+  CHECK(t[TelemetryCounter::run_intake] == static_cast<std::int64_t>(2 * n));
+  CHECK(t[TelemetryCounter::intake] == static_cast<std::int64_t>(2 * n));
+  CHECK(w.census().free == w.page_capacity());
+
+  std::vector<const PhotonTrack*> by_slot[4];
+  for (auto& v : by_slot) v.assign(n, nullptr);
+  std::uint64_t bad_ids = 0;
+  for (const PhotonTrack& tr : out.tracks) {
+    if (tr.photon.event >= 4 || tr.photon.id >= n || by_slot[tr.photon.event][tr.photon.id])
+      ++bad_ids;
+    else
+      by_slot[tr.photon.event][tr.photon.id] = &tr;
+  }
+  REQUIRE(out.tracks.size() == 4 * n);
+  REQUIRE(bad_ids == 0);  // every id of every event once
+  for (std::uint32_t k = 0; k < 2; ++k) {
+    INFO((k == 0 ? "point source with a spectrum" : "disc beam"));
+    std::uint64_t start_off = 0, wavelength_off = 0, identical = 0, same_end = 0;
+    float worst_mm = 0, worst_nm = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const Photon& want = expected[k][i];
+      const PhotonTrack& run = *by_slot[k][i];
+      const PhotonTrack& staged = *by_slot[2 + k][i];
+      REQUIRE(!run.points.empty());
+      const StepPoint start = run.points[0];
+      const float mm = norm(start.position - want.position);
+      const float nm = std::fabs(run.photon.wavelength - want.wavelength);
+      worst_mm = std::max(worst_mm, mm);
+      worst_nm = std::max(worst_nm, nm);
+      start_off += on_device ? mm > 1e-3f || start.time != want.time
+                             : std::memcmp(&start.position, &want.position, sizeof(Vec3)) != 0 ||
+                                   start.time != want.time;
+      wavelength_off += on_device ? nm > 1e-3f : nm != 0;
+      Photon a = run.photon, b = staged.photon;
+      a.event = b.event = 0;
+      identical += std::memcmp(&a, &b, sizeof a) == 0;
+      same_end += a.reason == b.reason;
+    }
+    INFO("worst start " << worst_mm << " mm, worst wavelength " << worst_nm << " nm; final photons "
+                        << "bit-identical to the staged twin: " << identical << " of " << n);
+    CHECK(start_off == 0);
+    CHECK(wavelength_off == 0);
+    if constexpr (on_device)
+      CHECK(same_end >= n - n / 100);  // a few ULPs rarely change an ending
+    else
+      CHECK(identical == n);
+  }
+}
+
+// Sessions with source runs on and off, point sources with a spectrum and beams: the worker
+// draws an event's photons exactly when the source is one of the tuning's run sources and its
+// tables are where the worker reads them; on the GPU a spectrum in host memory is expanded by the
+// host instead (the same hits as a session without source runs). On the host backend the hits do
+// not depend on who drew the photons.
+template <class Space>
+void check_session_source_runs() {
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  const Spectrum<Space> spectrum(lamp_table(), "lamp");
+  const Spectrum<Host> host_spectrum(lamp_table(), "lamp");
+  const std::uint32_t events = scaled(40, 12);
+  const auto run = [&](bool source_runs, const SpectrumRef& lamp, std::uint64_t want_source_runs) {
+    SessionOptions o = session_options(4);
+    o.source_runs = source_runs;
+    TestSession<Space> session(optics.physics, o);
+    std::vector<std::future<EventResult>> f;
+    std::vector<std::uint64_t> counts;
+    for (std::uint32_t e = 0; e < events; ++e) {
+      const std::uint64_t n = 200 + 97 * e;
+      counts.push_back(n);
+      if (e % 2) {
+        EventDescriptor<BeamSource> d;
+        d.number = 500 + e;
+        d.source = session_beam(n, WavelengthSpec::tabulated(lamp));
+        f.push_back(session.submit(d));
+      } else {
+        EventDescriptor<PointIsotropicSource> d;
+        d.number = 500 + e;
+        d.source = session_source(n);
+        d.source.wavelength = WavelengthSpec::tabulated(lamp);
+        f.push_back(session.submit(d));
+      }
+    }
+    std::vector<std::uint64_t> hashes;
+    for (std::uint32_t e = 0; e < events; ++e) {
+      const EventResult r = f[e].get();
+      check_event(r, 500 + e, counts[e], OutputTier::hits);
+      hashes.push_back(hit_hash(r.hits));
+    }
+    session.close();
+    const SessionTelemetry t = session.telemetry();
+    CHECK(t.source_run_events == want_source_runs);
+    CHECK(t.run_events == want_source_runs);
+    std::uint64_t total = 0;
+    for (std::uint64_t c : counts) total += c;
+    CHECK(t.worker[TelemetryCounter::run_intake] ==
+          static_cast<std::int64_t>(want_source_runs ? total : 0));
+    return hashes;
+  };
+  const std::vector<std::uint64_t> drawn = run(true, spectrum.ref(), events);
+  const std::vector<std::uint64_t> expanded = run(false, host_spectrum.ref(), 0);
+  std::uint32_t same = 0;
+  for (std::uint32_t e = 0; e < events; ++e) same += drawn[e] == expanded[e];
+  INFO("events with hits bit-identical whoever drew the photons: " << same << " of " << events);
+  if constexpr (Space::device_accessible) {
+    // a spectrum in plain host memory: the GPU's worker cannot read it, the host expands
+    const std::vector<std::uint64_t> fallback = run(true, host_spectrum.ref(), 0);
+    CHECK(fallback == expanded);
+  } else {
+    CHECK(same == events);
+  }
 }
 
 // Many small uniform events (0 to 60 photons) from two producers, beside photon lists, through

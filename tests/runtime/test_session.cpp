@@ -36,6 +36,16 @@ TEST_CASE("A photon run gives the photons its source's expansion gives, ids once
   check_photon_runs<Host>();
 }
 
+TEST_CASE("A source run gives the photons the host's expansion gives: a spectrum and a beam",
+          "[runtime][session][host][concurrency]") {
+  check_source_runs<Host>();
+}
+
+TEST_CASE("A session's worker draws point sources and beams itself, with the same hits",
+          "[runtime][session][host][concurrency]") {
+  check_session_source_runs<Host>();
+}
+
 TEST_CASE("Many small run events beside photon lists each come back whole",
           "[runtime][session][host][concurrency]") {
   check_many_runs<Host>();

@@ -127,6 +127,24 @@ struct Pinned {
 };
 #endif
 
+// Whether the device can read memory at p: device or managed memory, or pinned host memory mapped
+// into the device's address space (a null pointer reads nothing: true). Plain host memory, or a
+// pointer the runtime cannot classify, is false; without the CUDA runtime there is no device.
+inline bool device_can_read([[maybe_unused]] const void* p) {
+#if CHROMA2_HAS_CUDA_RUNTIME
+  if (!p) return true;
+  cudaPointerAttributes a{};
+  if (cudaPointerGetAttributes(&a, p) != cudaSuccess) {
+    cudaGetLastError();  // clear the sticky-less error the query left
+    return false;
+  }
+  return a.type == cudaMemoryTypeDevice || a.type == cudaMemoryTypeManaged ||
+         (a.type == cudaMemoryTypeHost && a.devicePointer != nullptr);
+#else
+  return false;
+#endif
+}
+
 // A typed, RAII, move-only buffer in a memory space. The building block of every owner.
 template <class T, class Space>
 class Buffer {

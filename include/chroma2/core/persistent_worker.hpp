@@ -12,6 +12,7 @@
 #include "chroma2/config/memory.hpp"
 #include "chroma2/config/stream.hpp"
 #include "chroma2/core/channel_summary.hpp"
+#include "chroma2/core/concepts/photon_source.hpp"
 #include "chroma2/core/concepts/physics.hpp"
 #include "chroma2/core/concepts/rng_policy.hpp"
 #include "chroma2/core/copy_telemetry.hpp"
@@ -25,6 +26,7 @@
 #include "chroma2/core/photon.hpp"
 #include "chroma2/core/photon_page.hpp"
 #include "chroma2/core/rng/philox.hpp"
+#include "chroma2/core/run_sources.hpp"
 #include "chroma2/core/worker_options.hpp"
 #include "chroma2/core/worker_telemetry.hpp"
 
@@ -167,7 +169,7 @@ class PersistentWorker {
 
   // A run of `count` photons of event slot `event`, every one `request` but for its id (first_id,
   // first_id + 1, ...): the worker makes them itself as it takes them in, so the host writes one
-  // 112-byte record whatever the count and nothing crosses the bus per photon. For a source
+  // 160-byte record whatever the count and nothing crosses the bus per photon. For a source
   // whose photons differ only in their ids (uniform_source(): a point source drawn at the first
   // step); the photons are those that stage() would have fed from source_photon(source, id, ...).
   // Counted as submitted photons of the event, like stage()'s. At most one run per event slot
@@ -175,31 +177,37 @@ class PersistentWorker {
   // a stopped worker takes the run in when it starts. One host thread submits.
   void post_run(std::uint32_t event, const Photon& request, std::uint64_t first_id,
                 std::uint64_t count) {
-    check_open(event);
     const std::string who = "photon run of event slot " + std::to_string(event);
+    check_open(event);
     if (!at_start(request))
       fail(who + ": the request is not at its start", "a run's photons enter the worker as new",
            "post a request as a source makes it (no steps, a primary, alive)");
-    if (count == 0) return;
-    if (run_posted_[event])
-      fail(who + " is the slot's second", "a slot holds one run per event",
-           "post one run with every photon of the event, or stage the others");
-    // (overflow-safe: staged photons are checked against the most only when the event closes)
-    if (count > max_event_photons - std::min(submitted_[event], max_event_photons))
-      fail(who + " has " + std::to_string(count) + " photons",
-           "an event counts at most 2^40 - 2 photons", "split it into several events");
-    run_posted_[event] = true;
-    detail::RunPost& post = state_.run_posts()[runs_posted_ & (state_.run_posts_capacity() - 1)];
     InboxRecord r = to_inbox(request);
     r.event = event;
-    std::memcpy(static_cast<void*>(&post.request), &r, sizeof r);
-    detail::system_atomic_ref<std::uint64_t>(post.first_id).store(first_id, memory_order::relaxed);
-    detail::system_atomic_ref<std::uint64_t>(post.count).store(count, memory_order::relaxed);
-    detail::system_atomic_ref<std::uint32_t>(post.slot).store(event, memory_order::relaxed);
-    detail::system_atomic_ref<std::uint32_t>(post.generation)
-        .store(generation_[event], memory_order::relaxed);
-    detail::system_store(state_.control().runs, ++runs_posted_);
-    account(event, count);
+    post_run_record(event, 0, &r, sizeof r, first_id, count, who);
+  }
+
+  // A run of photons first_id to first_id + count - 1 of `source`, one of the tuning's run
+  // sources (core/run_sources.hpp): the worker draws each, source_photon(source, id, seed, the
+  // slot's event number), as it takes it in: the photons that stage() would have fed, made where
+  // they are used (on the GPU, by the device's arithmetic: floats within a few ULPs of a host
+  // expansion's). The source's tables must be readable by the worker (device memory on the GPU)
+  // and outlive the event; check the source first (validate()) — the worker does not. Otherwise
+  // as the request's run above.
+  template <PhotonSource S>
+  requires(run_sources_of<Tuning>::template contains<S>) void post_run(std::uint32_t event,
+                                                                       const S& source,
+                                                                       std::uint64_t first_id,
+                                                                       std::uint64_t count) {
+    const std::string who = "photon run of event slot " + std::to_string(event);
+    check_open(event);
+    const std::uint64_t n = source.count();
+    if (first_id > n || count > n - first_id)
+      fail(who + " asks for " + std::to_string(count) + " photons from id " +
+               std::to_string(first_id) + " of a source of " + std::to_string(n),
+           "a run's photons are the source's own", "ask for ids below the source's count");
+    post_run_record(event, run_sources_of<Tuning>::template kind_of<S>(), &source, sizeof source,
+                    first_id, count, who);
   }
 
   // Copies everything staged since the last flush into the inbox (one or two copies on the
@@ -706,6 +714,33 @@ class PersistentWorker {
     fill(std::size_t{0}, std::span<InboxRecord>(staged + first, head));
     if (head < k) fill(head, std::span<InboxRecord>(staged, k - head));
     staged_ += k;
+  }
+
+  // Writes a run record (source bytes of `kind`) into the mapped ring and rings its doorbell.
+  void post_run_record(std::uint32_t event, std::uint32_t kind, const void* source,
+                       std::size_t bytes, std::uint64_t first_id, std::uint64_t count,
+                       const std::string& who) {
+    if (count == 0) return;
+    if (run_posted_[event])
+      fail(who + " is the slot's second", "a slot holds one run per event",
+           "post one run with every photon of the event, or stage the others");
+    // (overflow-safe: staged photons are checked against the most only when the event closes)
+    if (count > max_event_photons - std::min(submitted_[event], max_event_photons))
+      fail(who + " has " + std::to_string(count) + " photons",
+           "an event counts at most 2^40 - 2 photons", "split it into several events");
+    run_posted_[event] = true;
+    detail::RunPost& post = state_.run_posts()[runs_posted_ & (state_.run_posts_capacity() - 1)];
+    alignas(16) unsigned char padded[run_source_bytes] = {};
+    std::memcpy(padded, source, bytes);
+    std::memcpy(post.source, padded, sizeof padded);
+    detail::system_atomic_ref<std::uint32_t>(post.kind).store(kind, memory_order::relaxed);
+    detail::system_atomic_ref<std::uint64_t>(post.first_id).store(first_id, memory_order::relaxed);
+    detail::system_atomic_ref<std::uint64_t>(post.count).store(count, memory_order::relaxed);
+    detail::system_atomic_ref<std::uint32_t>(post.slot).store(event, memory_order::relaxed);
+    detail::system_atomic_ref<std::uint32_t>(post.generation)
+        .store(generation_[event], memory_order::relaxed);
+    detail::system_store(state_.control().runs, ++runs_posted_);
+    account(event, count);
   }
 
   void account(std::uint32_t event, std::uint64_t k) {

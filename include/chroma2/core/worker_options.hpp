@@ -7,6 +7,7 @@
 #include "chroma2/config/error.hpp"
 #include "chroma2/core/group.hpp"
 #include "chroma2/core/hit_record.hpp"
+#include "chroma2/core/run_sources.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -81,6 +82,9 @@ struct WorkerTuning {
                                                     // rather than between its photons' steps
   static constexpr unsigned poll_sleep_ns = 1000;   //
   static constexpr std::uint32_t mirror_polls = 4;  //
+  using run_sources = RunSources<>;                 // sources the worker draws photon by photon
+                                                    // from a run (core/run_sources.hpp; a
+                                                    // uniform source's request needs none)
 };
 
 // Whether T is a usable tuning (PersistentWorker checks it with a static_assert).

@@ -270,6 +270,29 @@ std::int32_t resolve_material(PointIsotropicSource& source, const G& geometry) {
   return source.material;
 }
 
+// Calls f(pointer) for every table a source reads through: a tabulated spectrum's key, CDF,
+// density and guide arrays. A backend that draws the photons elsewhere (a Session's worker on the
+// GPU) checks there that it can read them. A user's source names none: listing it among a tuning's
+// run sources vouches for its tables.
+template <class F>
+void for_each_table(const WavelengthSpec& w, F&& f) {
+  if (w.kind != WavelengthSpec::Kind::tabulated) return;
+  f(static_cast<const void*>(w.spectrum.cdf.key));
+  f(static_cast<const void*>(w.spectrum.cdf.cdf));
+  f(static_cast<const void*>(w.spectrum.cdf.density));
+  f(static_cast<const void*>(w.spectrum.cdf.guide));
+}
+template <class F>
+void for_each_table(const PointIsotropicSource& s, F&& f) {
+  for_each_table(s.wavelength, f);
+}
+template <class F>
+void for_each_table(const BeamSource& s, F&& f) {
+  for_each_table(s.wavelength, f);
+}
+template <class S, class F>
+void for_each_table(const S&, F&&) {}
+
 // Whether chroma2 has host checks for S (validate(s) exists, found by ADL for a user's sources).
 template <class S>
 concept ValidatedSource = requires(const S& s) {

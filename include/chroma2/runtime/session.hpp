@@ -4,7 +4,8 @@
 // from any number of threads and each gets a future; a feeding thread gives each event a recycled
 // event slot and streams its photons into the worker's inbox (expanded from its source a chunk at a
 // time, staged through pinned memory; a uniform source, such as a point source drawn at the first
-// step, goes over as one run record that the worker expands itself), a collecting thread copies
+// step, or a source of the tuning's run sources — the library's point source and beam — goes over
+// as one run record that the worker expands itself), a collecting thread copies
 // published output ranges out, sorts the records into their events, calls the events' callbacks,
 // and resolves each future when its event is complete and every record of it has come back. The
 // host never waits on a kernel.
@@ -61,11 +62,20 @@ namespace chroma2 {
 // by default), so a small event arriving at an idle GPU is taken within microseconds rather than
 // a millisecond. (Housekeeping every 16 iterations instead of 64 was tried: no shorter latency,
 // and half the rate on the default detector's long paths.)
+//
+// Run sources: an event whose source is a PointIsotropicSource or a BeamSource goes to the worker
+// as one record, and the worker draws each photon where it is used (SessionOptions::source_runs).
+// A tuning derived from this one may list its own sources as well (core/run_sources.hpp):
+//   struct MyTuning : chroma2::SessionTuning {
+//     using run_sources = chroma2::RunSources<chroma2::PointIsotropicSource,
+//                                             chroma2::BeamSource, TrackSource>;
+//   };
 struct SessionTuning : WorkerTuning {
   static constexpr std::uint32_t mirror_period = 64;
   static constexpr unsigned idle_sleep_max_ns = 2048;
   static constexpr std::uint32_t refill_delay_max = 8;
   static constexpr bool dedicated_poller = true;
+  using run_sources = RunSources<PointIsotropicSource, BeamSource>;
 };
 
 template <class PhysicsType, class Space = Host, class Layout = layout::Packed,
@@ -186,6 +196,7 @@ class Session {
     t.slot_waits = slot_waits_.load();
     t.callback_errors = callback_errors_.load();
     t.run_events = run_events_.load();
+    t.source_run_events = source_run_events_.load();
     t.expand_ns = expand_ns_.load();
     t.feed_ns = feed_ns_.load();
     t.drain_ns = drain_ns_.load();
@@ -208,7 +219,10 @@ class Session {
     std::uint64_t count = 0;
     // writes photons [first, first + out.size()) of the event into out, in event slot `slot`
     std::function<void(std::uint64_t first, std::span<InboxRecord> out, std::uint32_t slot)> expand;
-    std::optional<Photon> run;  // a uniform source's one request: the worker expands it
+    // posts the event's run into its slot (a uniform source's request, or a run source): the
+    // worker makes the photons itself; empty for photons the host expands
+    std::function<void(std::uint32_t slot)> post_run;
+    bool source_run = false;  // the run draws photon by photon from the source
     RecordCallback on_records;
     bool keep = true;
     std::promise<EventResult> promise;
@@ -277,8 +291,23 @@ class Session {
       // one request, expanded by the worker
       auto job =
           new_job(d.number, d.tier, d.source.count(), std::move(d.on_records), d.keep_records);
-      job->run = source_photon(d.source, 0, seed(), d.number, policy_);
+      job->post_run = [this, request = source_photon(d.source, 0, seed(), d.number, policy_),
+                       n = d.source.count()](std::uint32_t slot) {
+        worker_.post_run(slot, request, 0, n);
+      };
       return job;
+    }
+    if constexpr (run_sources_of<Tuning>::template contains<S>) {
+      if (options_.source_runs && d.source.count() > 0 && worker_reads(d.source)) {
+        // the source itself, drawn photon by photon by the worker
+        auto job =
+            new_job(d.number, d.tier, d.source.count(), std::move(d.on_records), d.keep_records);
+        job->post_run = [this, source = d.source](std::uint32_t slot) {
+          worker_.post_run(slot, source, 0, source.count());
+        };
+        job->source_run = true;
+        return job;
+      }
     }
     return make_job(d.number, d.tier, d.source, std::move(d.on_records), d.keep_records,
                     [](std::uint64_t) {});
@@ -315,6 +344,19 @@ class Session {
       detail::stream_fence();
     };
     return job;
+  }
+
+  // Whether the worker can read the source's tables: always on the host backend; on the GPU
+  // only tables in device, managed or mapped memory (a spectrum built with Spectrum<Device>).
+  template <class S>
+  static bool worker_reads(const S& source) {
+    if constexpr (Space::device_accessible) {
+      bool readable = true;
+      for_each_table(source, [&](const void* p) { readable = readable && device_can_read(p); });
+      return readable;
+    } else {
+      return true;
+    }
   }
 
   static std::unique_ptr<Job> new_job(std::uint64_t number, OutputTier tier, std::uint64_t count,
@@ -518,9 +560,10 @@ class Session {
     if (!f.ready && !(f.ready = worker_.open_ready(f.slot))) return {};
     detail::NvtxRange range("chroma2 feed");
     Job& j = *f.job;
-    if (j.run && f.fed == 0) {  // the whole event in one record
-      worker_.post_run(f.slot, *j.run, 0, j.count);
+    if (j.post_run && f.fed == 0) {  // the whole event in one record
+      j.post_run(f.slot);
       ++run_events_;
+      if (j.source_run) ++source_run_events_;
       f.fed = j.count;
       return {0, true};
     }
@@ -847,8 +890,8 @@ class Session {
 
   std::atomic<std::uint64_t> events_completed_{0}, events_failed_{0}, photons_completed_{0},
       records_{0}, blocked_submits_{0}, refused_submits_{0}, inbox_waits_{0}, slot_waits_{0},
-      callback_errors_{0}, run_events_{0}, expand_ns_{0}, feed_ns_{0}, drain_ns_{0}, decode_ns_{0},
-      callback_ns_{0}, orphans_{0};
+      callback_errors_{0}, run_events_{0}, source_run_events_{0}, expand_ns_{0}, feed_ns_{0},
+      drain_ns_{0}, decode_ns_{0}, callback_ns_{0}, orphans_{0};
 
   detail::ParallelFor expanders_;  // the feeding thread's helpers
   std::thread feeder_, collector_;

@@ -3,7 +3,7 @@
 // output, seed, event slots = events in flight at once) plus the host side: how many submitted
 // events may wait for a slot before submit() blocks, how many photons the feeding thread expands
 // per copy, how long close() waits for events in flight, the telemetry sampling period, and
-// whether the worker expands uniform sources itself.
+// which sources the worker expands itself.
 #pragma once
 
 #include "chroma2/config/error.hpp"
@@ -34,6 +34,11 @@ struct SessionOptions {
                              // differ only in their ids) goes to the worker as one run that it
                              // expands itself (PersistentWorker::post_run): no host expansion,
                              // no copy per photon. false: expanded and copied like any other
+  bool source_runs = true;   // an event whose source is one of the tuning's run sources (a point
+                             // source or a beam) goes to the worker as one run too, the worker
+                             // drawing each photon from the source where it is used; on the GPU
+                             // only if the source's tables (a spectrum) are in memory the device
+                             // reads, else the host expands it. false: expanded by the host
 };
 
 // The expansion threads a session uses for these options.

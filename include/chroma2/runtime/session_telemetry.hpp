@@ -35,6 +35,8 @@ struct SessionTelemetry {
   std::uint64_t slot_waits = 0;         // times an event waited for a free event slot
   std::uint64_t callback_errors = 0;    // exceptions thrown by record callbacks
   std::uint64_t run_events = 0;         // events the worker expanded from one run record
+  std::uint64_t source_run_events = 0;  // of those, events whose source the worker drew photon
+                                        // by photon (the rest: a uniform source's request)
   std::uint64_t expand_ns = 0;          // feeding thread: expanding sources
   std::uint64_t feed_ns = 0;            // feeding thread: staging and copying photons in
   std::uint64_t drain_ns = 0;           // collecting thread: copying output out
@@ -79,6 +81,7 @@ inline void write_json(std::ostream& os, const SessionTelemetry& t) {
   u("slot_waits", t.slot_waits);
   u("callback_errors", t.callback_errors);
   u("run_events", t.run_events);
+  u("source_run_events", t.source_run_events);
   u("expand_ns", t.expand_ns);
   u("feed_ns", t.feed_ns);
   u("drain_ns", t.drain_ns);

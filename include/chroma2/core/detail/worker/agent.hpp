@@ -15,6 +15,7 @@
 #include "chroma2/core/detail/worker/group_queues.hpp"
 #include "chroma2/core/detail/worker/host_link.hpp"
 #include "chroma2/core/detail/worker/lanes.hpp"
+#include "chroma2/core/run_sources.hpp"
 #include "chroma2/core/worker_options.hpp"
 
 #include <chrono>
@@ -45,7 +46,7 @@ struct WorkerAgent {
   static constexpr std::uint32_t lanes_per_group = G::lanes;
   static_assert(Tuning::chunk >= 2 * lanes_per_group,
                 "a list must hold two groups' worth of photons (the claim queue)");
-  using Queues = GroupQueues<G, Layout, Tuning::chunk>;
+  using Queues = GroupQueues<G, Layout, Tuning::chunk, run_sources_of<Tuning>, Policy>;
 
   const Queues& q;  // cold paths (their own object: its address is taken)
   // The same state as the cold paths', held here directly so the hot loop reads it without going
@@ -288,7 +289,8 @@ CHROMA2_HD void run_worker_group(G g, const WorkerRef<Layout>& w, const P& physi
                                  WorkerScratch<Tuning::chunk>& s, std::uint32_t group_index) {
   GroupTelemetry t{};
   ListLengths n;
-  const GroupQueues<G, Layout, Tuning::chunk> queues(g, w, s, t, n);
+  const GroupQueues<G, Layout, Tuning::chunk, run_sources_of<Tuning>, Policy> queues(g, w, s, t, n,
+                                                                                     policy);
   WorkerAgent<Tuning, P, Policy, G, Layout> agent{queues,          g, w, s, n, t, physics, policy,
                                                   group_index == 0};
   agent.run();

@@ -15,6 +15,7 @@
 #include "chroma2/core/inbox_record.hpp"
 #include "chroma2/core/photon.hpp"
 #include "chroma2/core/photon_page.hpp"
+#include "chroma2/core/run_sources.hpp"
 #include "chroma2/core/worker_telemetry.hpp"
 
 #include <cstdint>
@@ -61,17 +62,19 @@ struct SlotReset {
 };
 
 // A photon run the host posts (PersistentWorker::post_run): `count` photons of event slot `slot`,
-// all equal to `request` but for their ids, first_id to first_id + count - 1. The polling group
-// copies it into the slot's PhotonRun and lists it; groups then take its photons as they take
-// the inbox's, so a source whose photons differ only in their ids costs 112 bytes however many
-// photons it has.
+// ids first_id to first_id + count - 1, made from `source`: the request photon itself (kind 0:
+// every photon equal to it but for its id) or a source of the worker's run sources (kind k > 0,
+// core/run_sources.hpp), evaluated per photon. The polling group copies it into the slot's
+// PhotonRun and lists it; groups then take its photons as they take the inbox's, so a source costs
+// one 160-byte record however many photons it has.
 struct RunPost {
-  InboxRecord request;
+  alignas(16) unsigned char source[run_source_bytes];
   std::uint64_t first_id;
   std::uint64_t count;
   std::uint32_t slot;
   std::uint32_t generation;  // the slot's generation when the run was posted
-  std::uint64_t pad;
+  std::uint32_t kind;        // 0: source holds an InboxRecord request; k: run source k
+  std::uint32_t pad;
 };
 
 // An event slot's run on the device. `left` packs the slot generation the run belongs to (top
@@ -80,13 +83,15 @@ struct RunPost {
 // to another event) takes nothing. The rest is written before `left` (release) and read after a
 // successful swap (acquire), and only rewritten once every photon of the run has finished.
 struct PhotonRun {
-  InboxRecord request;
+  alignas(16) unsigned char source[run_source_bytes];
   std::uint64_t first_id;
   std::uint64_t count;
   std::uint64_t left;
-  std::uint64_t pad;
+  std::uint32_t kind;
+  std::uint32_t pad;
 };
-static_assert(sizeof(RunPost) == 112 && sizeof(PhotonRun) == 112);
+static_assert(sizeof(RunPost) == 160 && sizeof(PhotonRun) == 160);
+static_assert(sizeof(InboxRecord) <= run_source_bytes);
 // The `left` word has the expected word's layout (core/event_table.hpp): a 24-bit generation
 // over a 40-bit photon count (slot generations count modulo 2^24).
 CHROMA2_HD constexpr std::uint64_t run_left_word(std::uint32_t generation, std::uint64_t left) {

@@ -13,15 +13,15 @@
 
 namespace chroma2::detail {
 
-template <class G, class Layout, std::uint32_t Chunk>
-struct GroupQueues : HostLink<G, Layout, Chunk> {
-  using Link = HostLink<G, Layout, Chunk>;
+template <class G, class Layout, std::uint32_t Chunk, class Sources, class Policy>
+struct GroupQueues : HostLink<G, Layout, Chunk, Sources, Policy> {
+  using Link = HostLink<G, Layout, Chunk, Sources, Policy>;
   using Link::g, Link::w, Link::s, Link::t;
   ListLengths& n;
 
   CHROMA2_HD GroupQueues(G group, const WorkerRef<Layout>& ref, WorkerScratch<Chunk>& scratch,
-                         GroupTelemetry& telemetry, ListLengths& lists)
-      : Link{group, ref, scratch, telemetry}, n(lists) {}
+                         GroupTelemetry& telemetry, ListLengths& lists, Policy policy)
+      : Link{group, ref, scratch, telemetry, policy}, n(lists) {}
 
   // act list → active.
   CHROMA2_HD void flush_active() const {

@@ -8,10 +8,12 @@
 
 #include "chroma2/config/atomic.hpp"
 #include "chroma2/config/macros.hpp"
+#include "chroma2/core/concepts/photon_source.hpp"
 #include "chroma2/core/detail/backoff.hpp"
 #include "chroma2/core/detail/credits.hpp"
 #include "chroma2/core/detail/worker/device_data.hpp"
 #include "chroma2/core/photon.hpp"
+#include "chroma2/core/run_sources.hpp"
 
 #include <cstdint>
 #include <cstring>
@@ -33,6 +35,25 @@ CHROMA2_HD inline Photon load_host_fed(const InboxRecord* src) {
   return from_inbox(r);
 #else
   return from_inbox(*src);
+#endif
+}
+
+// A run row's words, written by the polling group on another multiprocessor: read past L1 too.
+CHROMA2_HD inline std::uint32_t load_run_word(const std::uint32_t* src) {
+#if defined(__CUDA_ARCH__)
+  return __ldcg(src);
+#else
+  return *src;
+#endif
+}
+CHROMA2_HD inline void load_run_source(const unsigned char* src, unsigned char* dst) {
+#if defined(__CUDA_ARCH__)
+  const uint4* s = reinterpret_cast<const uint4*>(src);
+  uint4* d = reinterpret_cast<uint4*>(dst);
+#pragma unroll
+  for (std::size_t k = 0; k < run_source_bytes / sizeof(uint4); ++k) d[k] = __ldcg(s + k);
+#else
+  std::memcpy(dst, src, run_source_bytes);
 #endif
 }
 
@@ -74,12 +95,15 @@ CHROMA2_HD void push_all(G g, const DeviceRingRef<std::uint32_t>& ring, const st
 inline constexpr std::uint32_t claim_share = 64;
 
 // One group's link to the host. Holds references only; built once per group by the agent.
-template <class G, class Layout, std::uint32_t Chunk>
+// Sources: the worker's run sources (core/run_sources.hpp); Policy: its RNG policy, with which
+// a run's source draws its photons.
+template <class G, class Layout, std::uint32_t Chunk, class Sources, class Policy>
 struct HostLink {
   G g;
   const WorkerRef<Layout>& w;
   WorkerScratch<Chunk>& s;
   GroupTelemetry& t;
+  Policy policy;
 
   // The polling group's duty: copy the host's doorbells into device words (so other groups
   // never read host memory on their hot path) and, if `mirror`, publish telemetry and event
@@ -205,10 +229,11 @@ struct HostLink {
         const std::uint32_t slot = system_load(post.slot);
         const std::uint32_t gen = system_load(post.generation);
         PhotonRun& run = w.runs[slot];
-        // the request word by word from mapped memory (acquire loads: never a stale cached line)
-        std::uint32_t* to = reinterpret_cast<std::uint32_t*>(&run.request);
-        std::uint32_t* from = reinterpret_cast<std::uint32_t*>(&post.request);
-        for (std::size_t k = 0; k < sizeof(InboxRecord) / 4; ++k) to[k] = system_load(from[k]);
+        // the source word by word from mapped memory (acquire loads: never a stale cached line)
+        std::uint32_t* to = reinterpret_cast<std::uint32_t*>(run.source);
+        std::uint32_t* from = reinterpret_cast<std::uint32_t*>(post.source);
+        for (std::size_t k = 0; k < run_source_bytes / 4; ++k) to[k] = system_load(from[k]);
+        run.kind = system_load(post.kind);
         run.first_id = system_load(post.first_id);
         run.count = system_load(post.count);
         atomic_ref<std::uint64_t>(run.left).store(run_left_word(gen, run.count),
@@ -298,12 +323,13 @@ struct HostLink {
   }
 
   // Photons of the listed runs → free slots dst[0, returned) (at most `most`), made from their
-  // run's request with their own ids and stored in the page. The leader looks for a run with
-  // photons left, trying the list from `cursor` on (each group starts elsewhere, so groups share
-  // out the runs of several events and rarely contend for one word), and asks for its share of
-  // them (share_of: its claim_share part when few are left); then primary credits and free slots
-  // for that many, as for the inbox; then it takes the photons with one compare-and-swap on the
-  // run's `left` word. Only a run emptied by another group meanwhile sends slots back.
+  // run's request with their own ids, or drawn from its source by the stream rule
+  // (source_photon: the same photons as a host expansion), and stored in the page. The leader looks
+  // for a run with photons left, trying the list from `cursor` on (each group starts elsewhere, so
+  // groups share out the runs of several events and rarely contend for one word), and asks for its
+  // share of them (share_of: its claim_share part when few are left); then primary credits and free
+  // slots for that many, as for the inbox; then it takes the photons with one compare-and-swap on
+  // the run's `left` word. Only a run emptied by another group meanwhile sends slots back.
   CHROMA2_HD CHROMA2_NOINLINE std::uint32_t take_runs(std::uint32_t* dst, std::uint32_t most,
                                                       std::uint32_t& cursor) const {
     const std::uint32_t listed = g.leader([&] {
@@ -367,18 +393,39 @@ struct HostLink {
     const auto slot = static_cast<std::uint32_t>(g.leader([&] { return entry; }));
     first = g.leader([&] { return first; });
     // every lane reads the run after the leader's acquire
-    const Photon request = load_host_fed(&w.runs[slot].request);
-    g.for_lanes([&](int lane) {
-      for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < k; j += G::lanes) {
-        Photon p = request;
-        p.id = first + j;
-        p.event = slot;
-        p.reason = TerminalReason::alive;
-        w.page.storage.store(dst[j], p);
-        w.pending_flag[dst[j]] = 0;
-        w.events.count_intake(slot);
-      }
-    });
+    const PhotonRun& run = w.runs[slot];
+    const std::uint32_t kind = load_run_word(&run.kind);
+    alignas(16) unsigned char source[run_source_bytes];
+    load_run_source(run.source, source);
+    const auto store = [&](std::uint32_t j, Photon p) {
+      p.event = slot;
+      p.reason = TerminalReason::alive;
+      w.page.storage.store(dst[j], p);
+      w.pending_flag[dst[j]] = 0;
+      w.events.count_intake(slot);
+    };
+    if (kind == 0) {  // every photon is the request but for its id
+      InboxRecord r;
+      std::memcpy(static_cast<void*>(&r), source, sizeof r);
+      const Photon request = from_inbox(r);
+      g.for_lanes([&](int lane) {
+        for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < k; j += G::lanes) {
+          Photon p = request;
+          p.id = first + j;
+          store(j, p);
+        }
+      });
+    } else {  // photon by photon from the source, by the stream rule
+      const std::uint64_t number = g.leader([&] {
+        return atomic_ref<std::uint64_t>(w.event_number[slot]).load(memory_order::relaxed);
+      });
+      Sources::visit(kind, source, [&](const auto& src) {
+        g.for_lanes([&](int lane) {
+          for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < k; j += G::lanes)
+            store(j, source_photon(src, first + j, w.seed, number, policy));
+        });
+      });
+    }
     g.sync();
     t[TelemetryCounter::run_intake] += k;
     return k;
