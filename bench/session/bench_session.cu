@@ -4,8 +4,11 @@
 //   1. host to host: N photons through a Session (hits and tallies back) as one photon list, as
 //      the same list in 50 events, and as a point-source descriptor (drawn at the first step)
 //      that the worker expands from one run record ("source") or that the host expands and
-//      copies ("source-host"), against the device-only rate of the same worker with every photon
-//      in its inbox before the clock starts (the detector benchmark's worker run);
+//      copies ("source-host"), as a point source with a tabulated spectrum (flat over the same
+//      400-800 nm, everything drawn at expansion) that the worker draws photon by photon from its
+//      run ("spectrum") or the host expands ("spectrum-host"), against the device-only rate of the
+//      same worker with every photon in its inbox before the clock starts (the detector benchmark's
+//      worker run);
 //   2. small events: E events of P photons, as photon lists and as point sources (runs),
 //      submitted back to back by 1 and by 8 producer threads (events/s, median and p99 latency
 //      from submit to result), against Chroma's relaunch driver on the same photons one event at
@@ -316,6 +319,18 @@ int run(const SessionBenchOptions& opt) {
     src.photon_count = n;
     return src;
   };
+  // the same photons' distribution from a point source with a tabulated spectrum (flat, 400-800
+  // nm), everything drawn at expansion: the worker draws each photon from the source on the GPU
+  // ("spectrum", the table in device memory) or the host expands it ("spectrum-host")
+  const SpectralTable flat{{400.0, 800.0}, {1.0, 1.0}};
+  const Spectrum<Device> device_spectrum(flat, "flat 400-800 nm");
+  const Spectrum<Host> host_spectrum(flat, "flat 400-800 nm");
+  const auto spectrum_source = [&](std::uint64_t n, const SpectrumRef& spectrum) {
+    PointIsotropicSource src = point_source(n);
+    src.draw_at_first_step = 0;
+    src.wavelength = WavelengthSpec::tabulated(spectrum);
+    return src;
+  };
   for (const std::string& detector : opt.detectors) {
     const Scene scene = load_chroma_demo(dir, detector);
     check_scene_tables(scene, materials.size(), surfaces.size());
@@ -395,12 +410,22 @@ int run(const SessionBenchOptions& opt) {
         return v;
       };
       measure("source", source_event);
+      measure("spectrum", [&] {
+        std::vector<EventResult> v;
+        v.push_back(
+            session
+                .submit(EventDescriptor<PointIsotropicSource>{
+                    .number = 0, .source = spectrum_source(opt.photons, device_spectrum.ref())})
+                .get());
+        return v;
+      });
       session.close();
       print_telemetry(detector + " host to host", session.telemetry());
     }
     {  // the same source expanded on the host and copied in, photon by photon
       SessionOptions so = session_options(opt);
       so.uniform_runs = false;
+      so.source_runs = false;
       DetectorSession session(physics, so);
       session.submit(PhotonListEvent{.number = 999999, .photons = small.front()}).get();  // warm
       measure_in(session, "source-host", [&] {
@@ -411,12 +436,21 @@ int run(const SessionBenchOptions& opt) {
                         .get());
         return v;
       });
+      measure_in(session, "spectrum-host", [&] {
+        std::vector<EventResult> v;
+        v.push_back(
+            session
+                .submit(EventDescriptor<PointIsotropicSource>{
+                    .number = 0, .source = spectrum_source(opt.photons, host_spectrum.ref())})
+                .get());
+        return v;
+      });
       session.close();
       print_telemetry(detector + " host to host, sources expanded on the host",
                       session.telemetry());
     }
     Table table({{"detector", 8, Align::left},
-                 {"input", 8, Align::left},
+                 {"input", 13, Align::left},
                  {"photons", 8},
                  {"events", 6},
                  {"seconds", 8},

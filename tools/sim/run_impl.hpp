@@ -29,8 +29,9 @@ inline double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-inline WavelengthSpec wavelength_of(const WavelengthChoice& w,
-                                    const std::optional<Spectrum<Host>>& spectrum) {
+template <class Space>
+WavelengthSpec wavelength_of(const WavelengthChoice& w,
+                             const std::optional<Spectrum<Space>>& spectrum) {
   switch (w.kind) {
     case WavelengthChoice::Kind::fixed:
       return WavelengthSpec::fixed(float(w.lo_nm));
@@ -88,12 +89,14 @@ RunOutcome run_detector(const DetectorSpec& spec, const RunRequest& req,
   BvhBuildOptions bvh;
   bvh.threads = req.threads;
   const TriangleGeometry<Host> built = build_geometry(spec.scene, bvh);
-  std::optional<Spectrum<Host>> spectrum;
-  if (spec.source.wavelength.kind == WavelengthChoice::Kind::spectrum)
-    spectrum.emplace(spec.source.wavelength.spectrum, "source spectrum");
   out.build_seconds = detail::seconds_since(t_build);
 
   const auto t_upload = Clock::now();
+  // the source's spectrum where the worker reads it: the session's worker draws the photons of
+  // point sources and beams itself (SessionOptions::source_runs)
+  std::optional<Spectrum<Space>> spectrum;
+  if (spec.source.wavelength.kind == WavelengthChoice::Kind::spectrum)
+    spectrum.emplace(spec.source.wavelength.spectrum, "source spectrum");
   MaterialSet<Space> materials(spec.materials);
   out.warnings = materials.warnings();
   SurfaceSet<Space> surfaces(spec.surfaces);
@@ -145,7 +148,8 @@ RunOutcome run_detector(const DetectorSpec& spec, const RunRequest& req,
     if (spec.source.kind == SourceSpec::Kind::point) {
       // Fixed and uniform wavelengths: each photon's direction, polarisation and wavelength are
       // drawn at its first step, from its own stream in the same order (the same photon), so
-      // expanding the source is a copy; a spectrum is sampled as the photons are expanded.
+      // the worker copies one request; a spectrum is sampled as the worker draws each photon
+      // from the source (the same photons as a host expansion, within a few ULPs on the GPU).
       submit(PointIsotropicSource{.position = spec.source.position,
                                   .draw_at_first_step =
                                       wavelength.kind != WavelengthSpec::Kind::tabulated},
