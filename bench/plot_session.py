@@ -47,7 +47,7 @@ def main():
             for i, r in enumerate(runs, start=1):
                 ax.text(i, ys[i], f"{r['vs_device_only']:.2f}x\nhidden {r['copy_hidden']:.2f}",
                         ha="center", va="bottom", fontsize=8)
-            ax.set_xticks(range(len(names)), names)
+            ax.set_xticks(range(len(names)), names, rotation=25, ha="right", fontsize=8)
             ax.set_ylabel("M photons/s")
             ax.set_title(f"{det}: host to host, {runs[0]['photons'] / 1e6:g} M photons")
             ax.legend(fontsize=8, loc="lower right")

@@ -773,8 +773,9 @@ void check_source_runs() {
       identical += std::memcmp(&a, &b, sizeof a) == 0;
       same_end += a.reason == b.reason;
     }
-    INFO("worst start " << worst_mm << " mm, worst wavelength " << worst_nm << " nm; final photons "
-                        << "bit-identical to the staged twin: " << identical << " of " << n);
+    INFO("worst start " << worst_mm << " mm, worst wavelength " << worst_nm
+                        << " nm; final photons bit-identical to the staged twin: " << identical
+                        << " of " << n << ", the same ending: " << same_end);
     CHECK(start_off == 0);
     CHECK(wavelength_off == 0);
     if constexpr (on_device)
