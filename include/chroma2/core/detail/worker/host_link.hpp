@@ -7,6 +7,7 @@
 #pragma once
 
 #include "chroma2/config/atomic.hpp"
+#include "chroma2/config/expect.hpp"
 #include "chroma2/config/macros.hpp"
 #include "chroma2/core/concepts/photon_source.hpp"
 #include "chroma2/core/detail/backoff.hpp"
@@ -419,12 +420,14 @@ struct HostLink {
       const std::uint64_t number = g.leader([&] {
         return atomic_ref<std::uint64_t>(w.event_number[slot]).load(memory_order::relaxed);
       });
-      Sources::visit(kind, source, [&](const auto& src) {
+      // (the host posts only kinds of this list: post_run is constrained to the same tuning's)
+      [[maybe_unused]] const bool known = Sources::visit(kind, source, [&](const auto& src) {
         g.for_lanes([&](int lane) {
           for (std::uint32_t j = static_cast<std::uint32_t>(lane); j < k; j += G::lanes)
             store(j, source_photon(src, first + j, w.seed, number, policy));
         });
       });
+      CHROMA2_EXPECT(known, "a run's source kind is one of the worker's run sources");
     }
     g.sync();
     t[TelemetryCounter::run_intake] += k;
