@@ -40,6 +40,11 @@ TEST_CASE("GPU: a session's worker draws point sources and beams with device-res
   check_session_source_runs<Device>();
 }
 
+TEST_CASE("GPU: a user's source listed in a session tuning is drawn by the worker",
+          "[runtime][session][gpu]") {
+  check_user_run_source<Device>();
+}
+
 TEST_CASE("GPU: many small run events beside photon lists each come back whole",
           "[runtime][session][gpu]") {
   check_many_runs<Device>();

@@ -849,6 +849,74 @@ void check_session_source_runs() {
   }
 }
 
+// A user's source, listed among a session tuning's run sources: photons from random points of a
+// segment, isotropic, at one wavelength.
+struct SegmentSource {
+  Vec3 from{0, 0, -250}, to{0, 0, -150};  // mm
+  std::uint64_t photon_count = 0;
+  float wavelength_nm = 420.0f;
+  std::int32_t material = 0;
+  CHROMA2_HD std::uint64_t count() const { return photon_count; }
+  template <class Rng>
+  CHROMA2_HD Photon photon(std::uint64_t, Rng& rng) const {
+    Photon p{};
+    p.position = from + rng.uniform() * (to - from);
+    p.direction = rng.isotropic();
+    p.polarisation = rng.perpendicular_to(p.direction);
+    p.wavelength = wavelength_nm;
+    p.weight = 1.0f;
+    p.material = material;
+    return p;
+  }
+};
+struct SegmentTuning : SessionTuning {
+  using run_sources = RunSources<PointIsotropicSource, BeamSource, SegmentSource>;
+};
+
+// A tuning derived from the session's lists a user's source: the worker draws its photons from
+// one run record, with the photons of the host's expansion (every final photon bit-identical on
+// the host backend; the same endings on the GPU); a session on the default tuning expands it on
+// the host.
+template <class Space>
+void check_user_run_source() {
+  const TierScene scene(1);
+  const TierPhysics<Space> optics(scene);
+  const std::uint64_t n = scaled(20000, 4000);
+  const auto run = [&](auto session_type) {
+    using S = typename decltype(session_type)::type;
+    S session(optics.physics, session_options(4));
+    EventResult r =
+        session
+            .submit(EventDescriptor<SegmentSource>{
+                .number = 31, .source = {.photon_count = n}, .tier = OutputTier::photons})
+            .get();
+    check_event(r, 31, n, OutputTier::photons);
+    session.close();
+    CHECK(session.telemetry().source_run_events ==
+          (std::is_same_v<typename S::Worker::tuning, SegmentTuning> ? 1u : 0u));
+    std::sort(r.photons.begin(), r.photons.end(),
+              [](const Photon& a, const Photon& b) { return a.id < b.id; });
+    return r.photons;
+  };
+  const std::vector<Photon> drawn =
+      run(std::type_identity<
+          Session<SessionPhysics, Space, layout::Packed, Philox4x32Policy, SegmentTuning>>{});
+  const std::vector<Photon> expanded = run(std::type_identity<TestSession<Space>>{});
+  REQUIRE(drawn.size() == n);
+  REQUIRE(expanded.size() == n);
+  std::uint64_t identical = 0, same_end = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    identical += std::memcmp(&drawn[i], &expanded[i], sizeof(Photon)) == 0;
+    same_end += drawn[i].reason == expanded[i].reason;
+  }
+  INFO("final photons bit-identical whoever drew them: " << identical << " of " << n
+                                                         << ", the same ending: " << same_end);
+  if constexpr (Space::device_accessible)
+    CHECK(same_end >= n - n / 100);
+  else
+    CHECK(identical == n);
+}
+
 // Many small uniform events (0 to 60 photons) from two producers, beside photon lists, through
 // four slots: every run is listed, taken and retired while the others run; each event whole.
 template <class Space>

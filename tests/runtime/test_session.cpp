@@ -46,6 +46,11 @@ TEST_CASE("A session's worker draws point sources and beams itself, with the sam
   check_session_source_runs<Host>();
 }
 
+TEST_CASE("A user's source listed in a session tuning is drawn by the worker, same photons",
+          "[runtime][session][host][concurrency]") {
+  check_user_run_source<Host>();
+}
+
 TEST_CASE("Many small run events beside photon lists each come back whole",
           "[runtime][session][host][concurrency]") {
   check_many_runs<Host>();
