@@ -8,7 +8,11 @@
 //      400-800 nm, everything drawn at expansion) that the worker draws photon by photon from its
 //      run ("spectrum") or the host expands ("spectrum-host"), against the device-only rate of the
 //      same worker with every photon in its inbox before the clock starts (the detector benchmark's
-//      worker run);
+//      worker run), and of that worker with the session's tuning, fed the list ("device-tuned") or
+//      the point source as one run ("run-tuned"; as 16 runs of 16 events, "runs16-tuned") or the
+//      list with its directions drawn at the first step in the worker, as a run's are
+//      ("undrawn-tuned"), before it starts: what the session's worker settings and the run path
+//      cost, apart from the session itself;
 //   2. small events: E events of P photons, as photon lists and as point sources (runs),
 //      submitted back to back by 1 and by 8 producer threads (events/s, median and p99 latency
 //      from submit to result), against Chroma's relaunch driver on the same photons one event at
@@ -110,23 +114,47 @@ struct DeviceOnly {
 };
 
 // The worker with every photon already in its inbox: the clock runs from start() to completion.
-DeviceOnly device_only(const DetectorPhysics& physics, const std::vector<Photon>& photons,
-                       const SessionBenchOptions& opt) {
+// With the session's tuning (Tuning = SessionTuning) it separates what the session's worker
+// settings cost from what the session itself adds; `load` fills the stopped worker's event 0
+// (photons into the inbox, or a run).
+// With `slots` > 1, load fills event slots 0 to slots - 1 and the tally is their sum.
+template <class Tuning = WorkerTuning, class Load>
+DeviceOnly device_only(const DetectorPhysics& physics, std::size_t inbox,
+                       const SessionBenchOptions& opt, Load&& load, std::uint32_t slots = 1) {
   WorkerOptions wo = worker_options(opt);
-  wo.inbox_capacity = static_cast<std::uint32_t>(photons.size());
-  wo.max_events = 1;
-  PersistentWorker<DetectorPhysics, Device> worker(physics, wo);
-  if (worker.submit(photons) != photons.size()) fail("the inbox did not take every photon", "", "");
-  worker.close_event(0);
+  wo.inbox_capacity = static_cast<std::uint32_t>(std::max<std::size_t>(inbox, 1));
+  wo.max_events = slots;
+  PersistentWorker<DetectorPhysics, Device, layout::Packed, Philox4x32Policy, Tuning> worker(
+      physics, wo);
+  std::vector<std::uint32_t> events(slots);
+  for (std::uint32_t e = 0; e < slots; ++e) {
+    events[e] = e;
+    worker.open_event(e, e, OutputTier::hits);
+  }
+  load(worker);
+  for (std::uint32_t e = 0; e < slots; ++e) worker.close_event(e);
   OutputRecords out;
-  const std::uint32_t events[] = {0};
   const auto t0 = Clock::now();
   worker.start();
   const bool done = worker.wait_events(events, out, std::chrono::minutes(5));
   const double seconds = since(t0);
   worker.stop();
   if (!done) fail("the device-only event did not complete", "", "");
-  return {seconds, sorted_ids(out.hits), worker.tally(0)};
+  EventTally tally = worker.tally(0);
+  for (std::uint32_t e = 1; e < slots; ++e) {
+    const EventTally t = worker.tally(e);
+    for (int k = 0; k < terminal_reason_count; ++k) tally.reasons[k] += t.reasons[k];
+  }
+  return {seconds, sorted_ids(out.hits), tally};
+}
+
+template <class Tuning = WorkerTuning>
+DeviceOnly device_only(const DetectorPhysics& physics, const std::vector<Photon>& photons,
+                       const SessionBenchOptions& opt) {
+  return device_only<Tuning>(physics, photons.size(), opt, [&](auto& worker) {
+    if (worker.submit(photons) != photons.size())
+      fail("the inbox did not take every photon", "", "");
+  });
 }
 
 struct HostToHost {
@@ -340,6 +368,25 @@ int run(const SessionBenchOptions& opt) {
 
     // ---- 1 and 3: host to host, overlap
     const DeviceOnly base = device_only(physics, list_drawn, opt);
+    // the same without the session: the list with the session's worker tuning, and the point
+    // source as one run posted to that worker before it starts
+    const DeviceOnly base_tuned = device_only<SessionTuning>(physics, list_drawn, opt);
+    const DeviceOnly run_tuned = device_only<SessionTuning>(physics, 1, opt, [&](auto& worker) {
+      const PointIsotropicSource src = point_source(opt.photons);
+      worker.post_run(0, source_photon(src, 0, opt.seed, 0), 0, src.count());
+    });
+    // the list as given, its photons' directions drawn at their first step in the worker, as a
+    // run's are
+    const DeviceOnly undrawn_tuned = device_only<SessionTuning>(physics, list, opt);
+    // the same number of photons as 16 runs of 16 events (groups spread over 16 run words)
+    const DeviceOnly runs16_tuned = device_only<SessionTuning>(
+        physics, 1, opt,
+        [&](auto& worker) {
+          const PointIsotropicSource src = point_source(opt.photons / 16);
+          for (std::uint32_t e = 0; e < 16; ++e)
+            worker.post_run(e, source_photon(src, 0, opt.seed, e), 0, src.count());
+        },
+        16);
     std::vector<HostToHost> h2h;
     const auto measure_in = [&](DetectorSession& session, const char* input, auto&& submit_all) {
       const CopyTelemetry c0 = session.telemetry().copies;
@@ -464,6 +511,28 @@ int run(const SessionBenchOptions& opt) {
                      str_printf("%.4f", base.seconds),
                      str_printf("%.4g", double(opt.photons) / base.seconds), "1.00", "-", "-",
                      "-"});
+    for (const auto& [name, d] :
+         {std::pair{"device-tuned", &base_tuned}, std::pair{"run-tuned", &run_tuned},
+          std::pair{"runs16-tuned", &runs16_tuned}, std::pair{"undrawn-tuned", &undrawn_tuned}}) {
+      const bool ok = d->tally.photons() == opt.photons && d->tally[TerminalReason::alive] == 0 &&
+                      d->hit_ids.size() == d->tally[TerminalReason::detected];
+      all_ok = all_ok && ok;
+      table.print_row(
+          {detector, name, str_printf("%llu", (unsigned long long)opt.photons), "1",
+           str_printf("%.4f", d->seconds), str_printf("%.4g", double(opt.photons) / d->seconds),
+           str_printf("%.3f", base.seconds / d->seconds), "-", "-", ok ? "ok" : "FAILED"});
+      JsonLine()
+          .add("bench", "session_device_only")
+          .add("gpu", prop.name)
+          .add("detector", detector)
+          .add("input", name)
+          .add("photons", opt.photons)
+          .add("seconds", d->seconds)
+          .add("photons_per_s", double(opt.photons) / d->seconds)
+          .add("vs_device_only", base.seconds / d->seconds)
+          .add("ok", ok)
+          .print();
+    }
     for (const HostToHost& h : h2h) {
       const double hidden =
           h.copy_seconds > 0
