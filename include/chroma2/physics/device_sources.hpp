@@ -18,7 +18,6 @@
 #include <cstdint>
 #include <limits>
 #include <string>
-#include <type_traits>
 
 namespace chroma2 {
 
@@ -27,22 +26,12 @@ namespace detail {
 // Refuses a source whose tables or list the device cannot read (host memory that is neither
 // pinned and mapped nor managed), which a kernel would fault on.
 template <class S>
-void require_device_readable(const S& source, const std::string& who) {
-  const auto check = [&](const void* p, const std::string& what) {
+void require_device_readable(const S& source) {
+  for_each_table(source, [](const void* p, const std::string& what) {
     if (!device_can_read(p))
       fail(what + " is in host memory the device cannot read", "the device expands the source",
            "build it with Space = Device (or expand on the host with expand())");
-  };
-  if constexpr (std::is_same_v<S, PhotonListSource>)
-    check(source.photons, "photon list source's photons");
-  else
-    for_each_table(source, [&](const void* p) { check(p, who + " wavelength spectrum"); });
-}
-inline std::string source_name(const PointIsotropicSource&) { return "point source"; }
-inline std::string source_name(const BeamSource&) { return "beam source"; }
-template <class S>
-std::string source_name(const S&) {
-  return "source";
+  });
 }
 
 }  // namespace detail
@@ -54,7 +43,7 @@ template <PhotonSource S, RngPolicy Policy = Philox4x32Policy>
 void expand_on_device_into(const S& source, std::uint64_t seed, std::uint64_t event, Photon* out,
                            Stream stream = {}, Policy policy = {}) {
   if constexpr (ValidatedSource<S>) validate(source);
-  detail::require_device_readable(source, detail::source_name(source));
+  detail::require_device_readable(source);
   const std::uint64_t n = source.count();
   if (n == 0) return;
   const std::uint64_t blocks =

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <concepts>
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -270,25 +271,32 @@ std::int32_t resolve_material(PointIsotropicSource& source, const G& geometry) {
   return source.material;
 }
 
-// Calls f(pointer) for every table a source reads through: a tabulated spectrum's key, CDF,
-// density and guide arrays. A backend that draws the photons elsewhere (a Session's worker on the
-// GPU) checks there that it can read them. A user's source names none: listing it among a tuning's
-// run sources vouches for its tables.
+// Calls f(pointer, what) for every table or list a source reads through — a tabulated
+// spectrum's key, CDF, density and guide arrays ("point source wavelength spectrum"), a list's
+// photons — so that a backend drawing the photons elsewhere (a kernel, a Session's worker on the
+// GPU) can check it reads them. A user's source names none: expanding it on the device, or
+// listing it among a tuning's run sources, vouches for its tables.
 template <class F>
-void for_each_table(const WavelengthSpec& w, F&& f) {
+void for_each_table(const WavelengthSpec& w, const std::string& owner, F&& f) {
   if (w.kind != WavelengthSpec::Kind::tabulated) return;
-  f(static_cast<const void*>(w.spectrum.cdf.key));
-  f(static_cast<const void*>(w.spectrum.cdf.cdf));
-  f(static_cast<const void*>(w.spectrum.cdf.density));
-  f(static_cast<const void*>(w.spectrum.cdf.guide));
+  const std::string what = owner + " wavelength spectrum";
+  for (const void* p :
+       {static_cast<const void*>(w.spectrum.cdf.key), static_cast<const void*>(w.spectrum.cdf.cdf),
+        static_cast<const void*>(w.spectrum.cdf.density),
+        static_cast<const void*>(w.spectrum.cdf.guide)})
+    f(p, what);
 }
 template <class F>
 void for_each_table(const PointIsotropicSource& s, F&& f) {
-  for_each_table(s.wavelength, f);
+  for_each_table(s.wavelength, "point source", f);
 }
 template <class F>
 void for_each_table(const BeamSource& s, F&& f) {
-  for_each_table(s.wavelength, f);
+  for_each_table(s.wavelength, "beam source", f);
+}
+template <class F>
+void for_each_table(const PhotonListSource& s, F&& f) {
+  f(static_cast<const void*>(s.photons), std::string("photon list source's photons"));
 }
 template <class S, class F>
 void for_each_table(const S&, F&&) {}

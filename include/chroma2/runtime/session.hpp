@@ -352,7 +352,9 @@ class Session {
   static bool worker_reads(const S& source) {
     if constexpr (Space::device_accessible) {
       bool readable = true;
-      for_each_table(source, [&](const void* p) { readable = readable && device_can_read(p); });
+      for_each_table(source, [&](const void* p, const std::string&) {
+        readable = readable && device_can_read(p);
+      });
       return readable;
     } else {
       return true;

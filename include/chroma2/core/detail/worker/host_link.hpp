@@ -23,38 +23,35 @@
 
 namespace chroma2::detail {
 
-// Reads a record that a copy engine wrote while the kernel ran: bypasses L1, which may still
-// hold the previous lap's bytes.
-CHROMA2_HD inline Photon load_host_fed(const InboxRecord* src) {
+// Copies Bytes (a multiple of 16, both ends 16-byte aligned) that another agent wrote while the
+// kernel ran — a copy engine (inbox records) or the polling group on another multiprocessor (a
+// run's row) — past L1, which may still hold the bytes of an earlier lap.
+template <std::size_t Bytes>
+CHROMA2_HD void load_past_l1(const void* src, void* dst) {
+  static_assert(Bytes % 16 == 0);
 #if defined(__CUDA_ARCH__)
-  static_assert(sizeof(InboxRecord) == inbox_records * sizeof(uint4));
-  InboxRecord r;
-  const uint4* s = reinterpret_cast<const uint4*>(src);
-  uint4* d = reinterpret_cast<uint4*>(&r);
+  const uint4* s = static_cast<const uint4*>(src);
+  uint4* d = static_cast<uint4*>(dst);
 #pragma unroll
-  for (int k = 0; k < inbox_records; ++k) d[k] = __ldcg(s + k);
-  return from_inbox(r);
+  for (std::size_t k = 0; k < Bytes / sizeof(uint4); ++k) d[k] = __ldcg(s + k);
 #else
-  return from_inbox(*src);
+  std::memcpy(dst, src, Bytes);
 #endif
 }
 
-// A run row's words, written by the polling group on another multiprocessor: read past L1 too.
+// An inbox record as the copy engine wrote it.
+CHROMA2_HD inline Photon load_host_fed(const InboxRecord* src) {
+  alignas(16) InboxRecord r;
+  load_past_l1<sizeof(InboxRecord)>(src, &r);
+  return from_inbox(r);
+}
+
+// A run row's word, written by the polling group on another multiprocessor.
 CHROMA2_HD inline std::uint32_t load_run_word(const std::uint32_t* src) {
 #if defined(__CUDA_ARCH__)
   return __ldcg(src);
 #else
   return *src;
-#endif
-}
-CHROMA2_HD inline void load_run_source(const unsigned char* src, unsigned char* dst) {
-#if defined(__CUDA_ARCH__)
-  const uint4* s = reinterpret_cast<const uint4*>(src);
-  uint4* d = reinterpret_cast<uint4*>(dst);
-#pragma unroll
-  for (std::size_t k = 0; k < run_source_bytes / sizeof(uint4); ++k) d[k] = __ldcg(s + k);
-#else
-  std::memcpy(dst, src, run_source_bytes);
 #endif
 }
 
@@ -397,7 +394,7 @@ struct HostLink {
     const PhotonRun& run = w.runs[slot];
     const std::uint32_t kind = load_run_word(&run.kind);
     alignas(16) unsigned char source[run_source_bytes];
-    load_run_source(run.source, source);
+    load_past_l1<run_source_bytes>(run.source, source);
     const auto store = [&](std::uint32_t j, Photon p) {
       p.event = slot;
       p.reason = TerminalReason::alive;
